@@ -1,0 +1,135 @@
+// A signed, retried call to an AWS-style service (S3, STS) over an io::http_client.
+//
+// `call` signs each attempt at send time with the provider's current credentials, sends it,
+// and applies io::classify to the outcome: transient failures back off (full jitter, the
+// shared retry budget, Retry-After), ExpiredToken refreshes the credentials once,
+// RequestTimeTooSkewed adopts the server's clock once. What cannot be retried comes back
+// as a value (`aws_response::error`), never thrown; exceptions are reserved for credentials
+// that cannot be obtained at all.
+//
+// Everything here runs on the executor of `aws_context`; not thread-safe.
+#pragma once
+
+#include "auth/credentials_provider.hpp"
+#include "auth/signing_clock.hpp"
+#include "auth/sigv4.hpp"
+#include "io/http_client.hpp"
+#include "io/retry_policy.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <map>
+#include <memory>
+#include <random>
+#include <stdexcept>
+#include <string>
+
+namespace secexport::auth {
+
+/// What a process shares between all its AWS calls: connections per endpoint, the signer's
+/// key cache, the corrected clock, the retry budget.
+class aws_context {
+public:
+  aws_context(boost::asio::any_io_executor executor, std::shared_ptr<boost::asio::ssl::context> tls,
+              io::http_options http = {}, io::backoff_policy backoff = {});
+  ~aws_context();
+
+  [[nodiscard]] io::http_client& http_for(const io::endpoint& ep);
+  [[nodiscard]] boost::asio::any_io_executor executor() const { return executor_; }
+  [[nodiscard]] auth::signer& signer() { return signer_; }
+  [[nodiscard]] signing_clock& clock() { return clock_; }
+  [[nodiscard]] io::retry_budget& budget() { return budget_; }
+  [[nodiscard]] const io::backoff_policy& backoff() const { return backoff_; }
+  [[nodiscard]] std::mt19937_64& rng() { return rng_; }
+  [[nodiscard]] std::uint64_t retries() const { return retries_; }
+  void count_retry() { ++retries_; }
+  /// Closes idle connections everywhere (end of a job).
+  void close_idle();
+
+private:
+  boost::asio::any_io_executor executor_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
+  io::http_options http_;
+  io::backoff_policy backoff_;
+  auth::signer signer_;
+  signing_clock clock_;
+  io::retry_budget budget_;
+  std::mt19937_64 rng_;
+  std::uint64_t retries_ = 0;
+  std::map<std::string, std::unique_ptr<io::http_client>> clients_;
+};
+
+struct aws_request {
+  std::string_view operation; // "UploadPart", for messages and logs
+  boost::beast::http::verb method = boost::beast::http::verb::get;
+  std::string path = "/"; // encoded as sent
+  std::string query;      // encoded as sent, no '?'
+  std::vector<header_field> headers; // signed and sent (content-type, x-amz-checksum-*, ...)
+  std::span<const char> body;        // borrowed until call() completes
+  std::string payload_hash;          // hex SHA-256 or UNSIGNED-PAYLOAD; empty: SHA-256 of body
+  bool check_body_for_error = false; // a 200 whose body is <Error> is an error (CompleteMultipartUpload)
+};
+
+struct aws_error {
+  unsigned status = 0;
+  std::string code;       // "AccessDenied", "NoSuchUpload", ...
+  std::string message;    // the service's message (redacted)
+  std::string request_id;
+  std::string transport;  // set when no response arrived
+  std::string bucket_region; // x-amz-bucket-region of a redirect
+  io::retry_class kind = io::retry_class::success;
+  unsigned attempts = 0;
+
+  [[nodiscard]] bool failed() const noexcept { return kind != io::retry_class::success; }
+  /// "AccessDenied (HTTP 403): Access Denied [request id X]" or the transport failure.
+  [[nodiscard]] std::string describe() const;
+};
+
+struct aws_response {
+  unsigned status = 0;
+  boost::beast::http::fields headers;
+  std::string body;
+  aws_error error;
+
+  [[nodiscard]] bool ok() const noexcept { return !error.failed(); }
+  [[nodiscard]] std::string_view header(std::string_view name) const;
+};
+
+/// Thrown where a failed call ends an operation (credentials cannot be obtained, ...).
+class aws_call_error : public std::runtime_error {
+public:
+  aws_call_error(std::string message, aws_error error)
+      : std::runtime_error(std::move(message)), error_(std::move(error)) {}
+  [[nodiscard]] const aws_error& error() const noexcept { return error_; }
+
+private:
+  aws_error error_;
+};
+
+/// Code, message and request id of an S3 (`<Error>`) or STS (`<ErrorResponse>`) error body.
+[[nodiscard]] aws_error parse_aws_error(std::string_view xml, unsigned status);
+
+class aws_client {
+public:
+  /// `service` is the signing name ("s3", "sts"); S3 requests use S3's signing rules and
+  /// carry x-amz-content-sha256.
+  aws_client(aws_context& context, io::endpoint endpoint, std::string service, std::string region,
+             std::shared_ptr<credentials_provider> credentials);
+
+  [[nodiscard]] boost::asio::awaitable<aws_response> call(const aws_request& request);
+
+  [[nodiscard]] const io::endpoint& endpoint() const noexcept { return endpoint_; }
+  [[nodiscard]] const std::string& region() const noexcept { return region_; }
+  [[nodiscard]] aws_context& context() noexcept { return context_; }
+  [[nodiscard]] credentials_provider& credentials() noexcept { return *credentials_; }
+
+private:
+  aws_context& context_;
+  io::endpoint endpoint_;
+  io::http_client& http_;
+  std::string service_;
+  std::string region_;
+  std::shared_ptr<credentials_provider> credentials_;
+};
+
+} // namespace secexport::auth

@@ -1,0 +1,132 @@
+#include "auth/credentials_provider.hpp"
+
+#include "auth/aws_client.hpp"
+#include "auth/sts_client.hpp"
+#include "base/log.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace secexport::auth {
+
+namespace net = boost::asio;
+
+namespace {
+
+class static_provider final : public credentials_provider {
+public:
+  explicit static_provider(credentials c) : creds_(std::make_shared<const credentials>(std::move(c))) {}
+  net::awaitable<std::shared_ptr<const credentials>> get() override { co_return creds_; }
+  void invalidate(const credentials&) override {}
+  std::string describe() const override { return creds_->source; }
+
+private:
+  std::shared_ptr<const credentials> creds_;
+};
+
+class assume_role_provider final : public refreshing_provider {
+public:
+  assume_role_provider(aws_context& context, io::endpoint sts_endpoint, std::string region,
+                       std::shared_ptr<credentials_provider> source, assume_role_spec role,
+                       std::function<sys_s()> clock, std::chrono::seconds window)
+      : refreshing_provider(context.executor(), std::move(clock), window),
+        sts_(context, std::move(sts_endpoint), "sts", std::move(region), std::move(source)),
+        role_(std::move(role)) {}
+
+  std::string describe() const override { return "assumed role " + role_.role_arn; }
+
+protected:
+  net::awaitable<credentials> fetch() override {
+    auto assumed = co_await assume_role(sts_, role_);
+    log_info("assumed role", {{"role_arn", role_.role_arn},
+                              {"expires", format_rfc3339(*assumed.session.expiration)}});
+    co_return std::move(assumed.session);
+  }
+
+private:
+  aws_client sts_;
+  assume_role_spec role_;
+};
+
+} // namespace
+
+std::shared_ptr<credentials_provider> static_credentials(credentials c) {
+  return std::make_shared<static_provider>(std::move(c));
+}
+
+refreshing_provider::refreshing_provider(net::any_io_executor executor, std::function<sys_s()> clock,
+                                         std::chrono::seconds window)
+    : clock_(std::move(clock)), window_(window), wakeup_(std::move(executor)) {}
+
+void refreshing_provider::invalidate(const credentials& seen) {
+  if (cached_ && cached_->access_key_id == seen.access_key_id) stale_ = true;
+}
+
+net::awaitable<std::shared_ptr<const credentials>> refreshing_provider::get() {
+  for (;;) {
+    const auto now = clock_();
+    const bool fresh = cached_ && !stale_ && (!cached_->expiration || now + window_ < *cached_->expiration);
+    if (fresh) co_return cached_;
+
+    if (refreshing_) { // share the refresh in flight
+      const auto generation = generation_;
+      co_await wakeup_.async_wait(net::as_tuple(net::use_awaitable));
+      if (generation_ == generation) // woken without the refresh ending: we were cancelled
+        throw boost::system::system_error(net::error::operation_aborted, "waiting for credentials");
+      if (last_error_ && !(cached_ && !stale_ && (!cached_->expiration || now < *cached_->expiration)))
+        std::rethrow_exception(last_error_);
+      continue;
+    }
+
+    refreshing_ = true;
+    wakeup_.expires_at(net::steady_timer::time_point::max());
+    std::exception_ptr error;
+    try {
+      auto fetched = co_await fetch();
+      cached_ = std::make_shared<const credentials>(std::move(fetched));
+      stale_ = false;
+      ++refreshes_;
+    } catch (...) {
+      error = std::current_exception();
+    }
+    last_error_ = error;
+    refreshing_ = false;
+    ++generation_;
+    wakeup_.cancel();
+    if (!error) co_return cached_;
+    const bool still_valid = cached_ && !stale_ && cached_->expiration && now < *cached_->expiration;
+    if (!still_valid) std::rethrow_exception(error);
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      log_warn("credential refresh failed; using the current credentials until they expire",
+               {{"error", e.what()}, {"expires", format_rfc3339(*cached_->expiration)}});
+    }
+    co_return cached_;
+  }
+}
+
+std::shared_ptr<refreshing_provider>
+assume_role_credentials(aws_context& context, io::endpoint sts_endpoint, std::string region,
+                        std::shared_ptr<credentials_provider> source, assume_role_spec role,
+                        refresh_options options) {
+  auto clock = options.clock ? options.clock : std::function<sys_s()>([&context] { return context.clock().now(); });
+  return std::make_shared<assume_role_provider>(context, std::move(sts_endpoint), std::move(region),
+                                                std::move(source), std::move(role), std::move(clock),
+                                                options.window);
+}
+
+std::shared_ptr<credentials_provider> make_credentials_provider(aws_context& context,
+                                                                const aws_settings& settings,
+                                                                refresh_options options) {
+  std::shared_ptr<credentials_provider> provider = static_credentials(settings.credentials.base);
+  if (settings.credentials.roles.empty()) return provider;
+  std::string why;
+  auto sts = io::parse_endpoint(settings.sts_endpoint, &why);
+  if (!sts) throw config_error("the STS endpoint '" + settings.sts_endpoint + "' is not a valid URL: " + why);
+  for (const auto& role : settings.credentials.roles)
+    provider = assume_role_credentials(context, *sts, settings.region, provider, role, options);
+  return provider;
+}
+
+} // namespace secexport::auth

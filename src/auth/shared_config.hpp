@@ -1,0 +1,58 @@
+// The AWS CLI's shared files: `~/.aws/credentials` and `~/.aws/config` (or the files named by
+// AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE), parsed the way the AWS CLI reads them:
+// `[name]` sections in the credentials file, `[default]` / `[profile name]` in the config
+// file, `key = value` lines, `#`/`;` comments, and indented sub-keys under a key with an empty
+// value (`s3 =` / `  endpoint_url = ...`, stored as `s3.endpoint_url`).
+//
+// A malformed file is a `config_error` naming the file and the line; its message never
+// contains a value from the file (values may be secrets).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace secexport::auth {
+
+class config_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+using ini_section = std::map<std::string, std::string, std::less<>>;
+using ini_file = std::map<std::string, ini_section, std::less<>>;
+
+/// Throws config_error("FILE:LINE: ...") on malformed input.
+[[nodiscard]] ini_file parse_ini(std::string_view text, std::string_view file_name);
+
+/// The process environment, injectable for tests.
+struct environment {
+  virtual ~environment() = default;
+  [[nodiscard]] virtual std::optional<std::string> get(std::string_view name) const = 0;
+};
+/// getenv()
+[[nodiscard]] const environment& process_environment();
+
+/// Both shared files, merged per profile (credentials-file keys win, as in the AWS CLI).
+class shared_config {
+public:
+  /// Reads the files (missing files are fine; unreadable or malformed ones throw).
+  [[nodiscard]] static shared_config load(const environment& env);
+  [[nodiscard]] static shared_config from_text(std::string_view credentials_text,
+                                               std::string_view config_text);
+
+  /// The merged keys of a profile, or nullopt when neither file has it.
+  [[nodiscard]] std::optional<ini_section> profile(std::string_view name) const;
+  [[nodiscard]] const std::string& credentials_path() const noexcept { return credentials_path_; }
+  [[nodiscard]] const std::string& config_path() const noexcept { return config_path_; }
+  /// "profile NAME in FILE" for messages.
+  [[nodiscard]] std::string where(std::string_view profile) const;
+
+private:
+  ini_file credentials_, config_;
+  std::string credentials_path_, config_path_;
+};
+
+} // namespace secexport::auth

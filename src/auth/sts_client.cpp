@@ -1,0 +1,131 @@
+#include "auth/sts_client.hpp"
+
+#include "base/log.hpp"
+
+#include <pugixml.hpp>
+
+namespace secexport::auth {
+
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+
+namespace {
+
+void append_form(std::string& body, std::string_view name, std::string_view value) {
+  if (!body.empty()) body.push_back('&');
+  body.append(name).push_back('=');
+  uri_encode(body, value, false);
+}
+
+aws_request form_request(std::string_view operation, const std::string& body) {
+  aws_request r;
+  r.operation = operation;
+  r.method = http::verb::post;
+  r.path = "/";
+  r.headers.push_back({"content-type", "application/x-www-form-urlencoded; charset=utf-8"});
+  r.body = {body.data(), body.size()};
+  return r;
+}
+
+} // namespace
+
+std::string sanitize_session_name(std::string_view name) {
+  std::string s;
+  for (char c : name) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              std::string_view("+=,.@_-").find(c) != std::string_view::npos;
+    s.push_back(ok ? c : '-');
+  }
+  if (s.size() > 64) s.resize(64);
+  while (s.size() < 2) s.push_back('-');
+  return s;
+}
+
+std::optional<assumed_role> parse_assume_role_response(std::string_view xml) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(xml.data(), xml.size())) return std::nullopt;
+  auto result = doc.child("AssumeRoleResponse").child("AssumeRoleResult");
+  auto c = result.child("Credentials");
+  std::string id = c.child_value("AccessKeyId"), key = c.child_value("SecretAccessKey"),
+              token = c.child_value("SessionToken");
+  auto expiration = parse_rfc3339(c.child_value("Expiration"));
+  if (id.empty() || key.empty() || token.empty() || !expiration) return std::nullopt;
+  assumed_role r;
+  r.session.access_key_id = std::move(id);
+  r.session.secret_access_key = secret(std::move(key));
+  r.session.session_token = secret(std::move(token));
+  r.session.expiration = std::chrono::floor<std::chrono::seconds>(*expiration);
+  r.assumed_role_arn = result.child("AssumedRoleUser").child_value("Arn");
+  return r;
+}
+
+std::optional<caller_identity> parse_caller_identity_response(std::string_view xml) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(xml.data(), xml.size())) return std::nullopt;
+  auto r = doc.child("GetCallerIdentityResponse").child("GetCallerIdentityResult");
+  caller_identity id{r.child_value("Account"), r.child_value("Arn"), r.child_value("UserId")};
+  if (id.arn.empty()) return std::nullopt;
+  return id;
+}
+
+net::awaitable<assumed_role> assume_role(aws_client& sts, const assume_role_spec& role) {
+  auto session = role.session_name.empty()
+                     ? "secexport-" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                         sts.context().clock().now().time_since_epoch())
+                                                         .count())
+                     : sanitize_session_name(role.session_name);
+  auto duration = role.duration;
+  for (int pass = 0;; ++pass) {
+    std::string body;
+    append_form(body, "Action", "AssumeRole");
+    append_form(body, "Version", "2011-06-15");
+    append_form(body, "RoleArn", role.role_arn);
+    append_form(body, "RoleSessionName", session);
+    append_form(body, "DurationSeconds", std::to_string(duration.count()));
+    if (!role.external_id.empty()) append_form(body, "ExternalId", role.external_id);
+    auto response = co_await sts.call(form_request("AssumeRole", body));
+    if (response.ok()) {
+      auto parsed = parse_assume_role_response(response.body);
+      if (!parsed)
+        throw aws_call_error("AssumeRole of " + role.role_arn + " via " + sts.endpoint().url() +
+                                 " returned a response without credentials",
+                             response.error);
+      parsed->session.source = "assumed role " + role.role_arn;
+      co_return std::move(*parsed);
+    }
+    const auto& e = response.error;
+    // A role whose MaxSessionDuration is below the requested duration: fall back once.
+    if (pass == 0 && e.code == "ValidationError" && duration > std::chrono::seconds(3600) &&
+        e.message.find("DurationSeconds") != std::string::npos) {
+      log_warn("the role's maximum session duration is lower than requested; using 3600 s",
+               {{"role_arn", role.role_arn}, {"requested_seconds", duration.count()}});
+      duration = std::chrono::seconds(3600);
+      continue;
+    }
+    std::string msg = "AssumeRole of " + role.role_arn;
+    msg += role.external_id.empty() ? " without an external ID"
+                                    : " with external ID '" + role.external_id + "'";
+    msg += " failed: " + e.describe();
+    if (e.code == "AccessDenied")
+      msg += ". Check that the role's trust policy allows the calling identity to sts:AssumeRole"
+             " and that its sts:ExternalId condition equals the external ID shown above";
+    throw aws_call_error(msg, e);
+  }
+}
+
+net::awaitable<caller_identity> get_caller_identity(aws_client& sts) {
+  std::string body;
+  append_form(body, "Action", "GetCallerIdentity");
+  append_form(body, "Version", "2011-06-15");
+  auto response = co_await sts.call(form_request("GetCallerIdentity", body));
+  if (!response.ok())
+    throw aws_call_error("GetCallerIdentity via " + sts.endpoint().url() + " failed: " +
+                             response.error.describe(),
+                         response.error);
+  auto id = parse_caller_identity_response(response.body);
+  if (!id)
+    throw aws_call_error("GetCallerIdentity returned an unreadable response", response.error);
+  co_return *id;
+}
+
+} // namespace secexport::auth

@@ -1,0 +1,139 @@
+// `secexport upload SOURCE s3://BUCKET/KEY`: streams a file or stdin into S3, the way
+// `aws s3 cp - s3://bucket/key` does, with a bounded memory budget.
+//
+// Threads: this thread runs the io_context (all network I/O); a producer thread reads the
+// input into part buffers, hashing as it goes, and blocks when the budget is in use.
+#include "base/byte_size.hpp"
+#include "base/log.hpp"
+#include "cli/commands.hpp"
+#include "cli/common_options.hpp"
+#include "io/fd_reader.hpp"
+#include "s3/multipart_upload.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+namespace secexport::cli {
+
+namespace net = boost::asio;
+
+namespace {
+
+constexpr std::size_t read_size = 256 * 1024; // each read is hashed while it is in cache
+
+struct upload_args {
+  std::string source;
+  std::string destination;
+  std::string content_type;
+  aws_flags aws;
+  transfer_flags transfer;
+};
+
+int run_upload(const upload_args& a) {
+  auto [bucket, key] = parse_s3_url(a.destination);
+  const auto policy = a.transfer.policy();
+
+  int fd = -1;
+  try {
+    fd = io::open_input(a.source);
+  } catch (const std::system_error& e) {
+    throw command_error(e.what(), exit_usage);
+  }
+  io::fd_reader reader(fd);
+
+  // Destruction order matters: the io_context (and any handler still holding a part) goes
+  // before the pool its buffers return to.
+  s3::part_buffer_pool pool(policy.settings().memory_budget);
+  net::io_context ioc(1);
+  auto session = open_aws_session(ioc.get_executor(), a.aws);
+  auto options = a.transfer.upload(session.s3_over_tls());
+  if (!a.content_type.empty()) options.object_headers.push_back({"content-type", a.content_type});
+  s3::multipart_upload upload(*session.s3, bucket, key, options, pool, policy);
+  const s3::part_hashing hashing{options.signed_payload, options.crc32c};
+
+  log_debug("upload starting", {{"object", s3::s3_client::url(bucket, key)},
+                                {"payload", options.signed_payload ? "signed" : "unsigned"},
+                                {"checksum", options.crc32c ? "crc32c" : "none"},
+                                {"part_size", policy.settings().part_size},
+                                {"max_memory", policy.settings().memory_budget}});
+  const auto start = std::chrono::steady_clock::now();
+  std::thread producer([&] {
+    s3::part_writer writer(pool, policy, upload, hashing);
+    try {
+      for (;;) {
+        auto w = writer.window(read_size);
+        if (w.empty()) return; // the upload failed; it says why
+        auto n = reader.read_some(w);
+        if (n == 0) {
+          writer.finish();
+          return;
+        }
+        writer.commit(n);
+      }
+    } catch (const std::system_error& e) {
+      if (e.code().value() != ECANCELED)
+        upload.fail_input("reading " + (a.source == "-" ? std::string("stdin") : a.source) + " failed: " + e.what());
+    } catch (const std::exception& e) {
+      upload.fail_input(std::string("reading the input failed: ") + e.what());
+    }
+  });
+
+  s3::upload_result result;
+  std::exception_ptr crashed;
+  net::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    upload.cancel(sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
+    reader.interrupt();
+  });
+  net::co_spawn(
+      ioc,
+      [&]() -> net::awaitable<void> {
+        result = co_await upload.run();
+        signals.cancel();
+        session.context->close_idle();
+      },
+      [&](std::exception_ptr e) { crashed = e; });
+  ioc.run();
+  reader.interrupt();
+  producer.join();
+  if (crashed) std::rethrow_exception(crashed);
+
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!result.ok) {
+    std::string message = result.error;
+    if (!result.cleanup.empty()) message += "\n  " + result.cleanup;
+    throw command_error(message);
+  }
+  std::printf("uploaded %llu bytes to %s in %u part%s (%s), %.2f s, %s, %llu retries\n",
+              static_cast<unsigned long long>(result.bytes), s3::s3_client::url(bucket, key).c_str(),
+              result.parts, result.parts == 1 ? "" : "s", result.upload_id.empty() ? "PutObject" : "multipart",
+              seconds, format_rate(result.bytes, seconds).c_str(),
+              static_cast<unsigned long long>(session.context->retries()));
+  return exit_ok;
+}
+
+} // namespace
+
+command add_upload_command(CLI::App& parent) {
+  auto args = std::make_shared<upload_args>();
+  auto* app = parent.add_subcommand(
+      "upload",
+      "Stream a file or stdin into S3 (like `aws s3 cp - s3://bucket/key`). Small inputs become one "
+      "PutObject; larger ones a multipart upload with parts in flight concurrently, memory bounded "
+      "by --max-memory. A failed multipart upload is aborted (if the policy allows "
+      "s3:AbortMultipartUpload; otherwise the error names the upload ID).");
+  app->add_option("source", args->source, "File to upload, or - for stdin")->required();
+  app->add_option("destination", args->destination, "s3://BUCKET/KEY")->required();
+  app->add_option("--content-type", args->content_type, "Content-Type of the object");
+  args->aws.add_to(*app);
+  args->transfer.add_to(*app);
+  return {app, [args] { return run_upload(*args); }};
+}
+
+} // namespace secexport::cli

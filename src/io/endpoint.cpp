@@ -1,0 +1,76 @@
+#include "io/endpoint.hpp"
+
+#include <boost/asio/ip/address.hpp>
+
+#include <charconv>
+
+namespace secexport::io {
+
+std::string endpoint::host_header() const {
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  if (port != (tls ? 443 : 80)) h += ":" + std::to_string(port);
+  return h;
+}
+
+std::string endpoint::url() const { return (tls ? "https://" : "http://") + host_header() + base_path; }
+
+bool endpoint::is_ip_literal() const {
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+std::optional<endpoint> parse_endpoint(std::string_view url, std::string* why) {
+  auto fail = [&](const char* reason) -> std::optional<endpoint> {
+    if (why) *why = reason;
+    return std::nullopt;
+  };
+  endpoint ep;
+  if (url.starts_with("https://")) {
+    ep.tls = true;
+    url.remove_prefix(8);
+  } else if (url.starts_with("http://")) {
+    ep.tls = false;
+    ep.port = 80;
+    url.remove_prefix(7);
+  } else {
+    return fail("the URL must start with https:// or http://");
+  }
+  auto slash = url.find('/');
+  auto authority = url.substr(0, slash);
+  if (slash != std::string_view::npos) {
+    auto path = url.substr(slash);
+    if (path.find_first_of("?#") != std::string_view::npos)
+      return fail("the URL must not have a query or fragment");
+    while (path.ends_with('/')) path.remove_suffix(1);
+    ep.base_path = std::string(path);
+  }
+  if (authority.find('@') != std::string_view::npos)
+    return fail("the URL must not contain user information");
+  std::string_view host = authority, port;
+  if (authority.starts_with('[')) {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) return fail("unterminated IPv6 address");
+    host = authority.substr(1, close - 1);
+    auto rest = authority.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest[0] != ':') return fail("unexpected text after the IPv6 address");
+      port = rest.substr(1);
+    }
+  } else if (auto colon = authority.rfind(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+  }
+  if (host.empty()) return fail("the URL has no host");
+  ep.host = std::string(host);
+  if (!port.empty()) {
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (ec != std::errc{} || end != port.data() + port.size() || value == 0 || value > 65535)
+      return fail("the port must be a number from 1 to 65535");
+    ep.port = static_cast<std::uint16_t>(value);
+  }
+  return ep;
+}
+
+} // namespace secexport::io

@@ -1,0 +1,245 @@
+#include "io/http_client.hpp"
+
+#include "io/retry_policy.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <openssl/ssl.h>
+
+namespace secexport::io {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using boost::system::error_code;
+
+namespace {
+
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+constexpr std::size_t write_chunk = 1u << 20; // deadline granularity of body writes
+
+// A Beast body that reads into a caller-owned byte_buffer (kept across responses, padded).
+// The parser builds its reader before the caller can point the body at the buffer, so the
+// reader keeps a reference to the pointer and follows it only once reading starts.
+struct byte_buffer_body {
+  using value_type = byte_buffer*;
+
+  class reader {
+  public:
+    template <bool is_request, class Fields>
+    reader(http::header<is_request, Fields>&, value_type& body) : body_(body) {}
+
+    void init(const boost::optional<std::uint64_t>& length, error_code& ec) {
+      body_->clear();
+      if (length) body_->reserve(static_cast<std::size_t>(*length));
+      ec = {};
+    }
+
+    template <class ConstBufferSequence>
+    std::size_t put(const ConstBufferSequence& buffers, error_code& ec) {
+      auto n = net::buffer_size(buffers);
+      net::buffer_copy(net::buffer(body_->prepare(n), n), buffers);
+      body_->commit(n);
+      ec = {};
+      return n;
+    }
+
+    void finish(error_code& ec) { ec = {}; }
+
+  private:
+    value_type& body_;
+  };
+};
+
+} // namespace
+
+struct http_client::connection {
+  std::unique_ptr<beast::tcp_stream> plain;
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> secure;
+  beast::flat_buffer buffer;
+  std::chrono::steady_clock::time_point idle_since;
+
+  beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
+};
+
+std::string_view http_response::header(std::string_view name) const {
+  auto it = headers.find(name);
+  return it == headers.end() ? std::string_view{} : std::string_view(it->value());
+}
+
+std::string http_result::describe_error(const endpoint& where) const {
+  std::string s = std::string(step.empty() ? "request" : step) + " to " + where.url() + " failed: ";
+  s += error.message();
+  if (error.category() == net::error::get_ssl_category()) {
+    char buf[256];
+    ERR_error_string_n(static_cast<unsigned long>(error.value()), buf, sizeof buf);
+    if (std::string_view(buf).find("certificate verify failed") != std::string_view::npos)
+      s += " (the server's certificate is not trusted: pass its CA with --ca-file or AWS_CA_BUNDLE)";
+  }
+  return s;
+}
+
+http_client::http_client(net::any_io_executor executor, endpoint target,
+                         std::shared_ptr<net::ssl::context> tls, http_options options)
+    : executor_(std::move(executor)), target_(std::move(target)), tls_(std::move(tls)),
+      options_(options) {
+  if (target_.tls && !tls_) throw std::invalid_argument("https endpoint without a TLS context");
+}
+
+http_client::~http_client() = default;
+
+void http_client::close_idle() { idle_.clear(); }
+
+std::unique_ptr<http_client::connection> http_client::take_idle() {
+  auto now = std::chrono::steady_clock::now();
+  while (!idle_.empty()) {
+    auto c = std::move(idle_.back());
+    idle_.pop_back();
+    if (now - c->idle_since < options_.max_idle_age) return c;
+  }
+  return nullptr;
+}
+
+net::awaitable<http_result> http_client::open(connection& c) {
+  const auto& t = options_.timeouts;
+  tcp::resolver resolver(executor_);
+  auto [rec, endpoints] =
+      co_await resolver.async_resolve(target_.host, std::to_string(target_.port), use_tuple);
+  if (rec) co_return http_result{rec, "name resolution", {}};
+
+  if (target_.tls) {
+    c.secure = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor_, *tls_);
+  } else {
+    c.plain = std::make_unique<beast::tcp_stream>(executor_);
+  }
+  auto& lowest = c.lowest();
+  lowest.expires_after(t.connect);
+  auto [cec, ep] = co_await lowest.async_connect(endpoints, use_tuple);
+  if (cec) co_return http_result{cec, "connect", {}};
+  lowest.socket().set_option(tcp::no_delay(true));
+  ++stats_.connections_opened;
+
+  if (c.secure) {
+    auto* ssl = c.secure->native_handle();
+    if (!target_.is_ip_literal()) SSL_set_tlsext_host_name(ssl, target_.host.c_str()); // SNI
+    if (SSL_CTX_get_verify_mode(tls_->native_handle()) & SSL_VERIFY_PEER)
+      c.secure->set_verify_callback(net::ssl::host_name_verification(target_.host));
+    lowest.expires_after(t.handshake);
+    auto [hec] = co_await c.secure->async_handshake(net::ssl::stream_base::client, use_tuple);
+    if (hec) co_return http_result{hec, "TLS handshake", {}};
+  }
+  lowest.expires_never();
+  co_return http_result{};
+}
+
+net::awaitable<http_result> http_client::exchange(connection& c, const http_request& request,
+                                                  byte_buffer& body, bool& got_response_bytes,
+                                                  bool& keep_alive) {
+  const auto& t = options_.timeouts;
+  auto& lowest = c.lowest();
+
+  http::request<http::empty_body> req{request.method, request.target, 11};
+  req.set(http::field::host, target_.host_header());
+  for (const auto& h : request.headers) req.insert(h.name, h.value);
+  if (!request.body.empty() || request.method == http::verb::put || request.method == http::verb::post)
+    req.content_length(request.body.size());
+
+  auto write_all = [&](auto& stream) -> net::awaitable<http_result> {
+    http::request_serializer<http::empty_body> sr{req};
+    lowest.expires_after(t.idle);
+    auto [ec, n] = co_await http::async_write_header(stream, sr, use_tuple);
+    if (ec) co_return http_result{ec, "write", {}};
+    stats_.bytes_sent += n;
+    const char* p = request.body.data();
+    std::size_t left = request.body.size();
+    while (left > 0) {
+      auto chunk = std::min(left, write_chunk);
+      lowest.expires_after(t.idle);
+      auto [wec, wn] = co_await net::async_write(stream, net::buffer(p, chunk), use_tuple);
+      if (wec) co_return http_result{wec, "write", {}};
+      p += wn;
+      left -= wn;
+      stats_.bytes_sent += wn;
+    }
+    co_return http_result{};
+  };
+
+  auto read_all = [&](auto& stream) -> net::awaitable<http_result> {
+    http::response_parser<byte_buffer_body> parser;
+    parser.get().body() = &body;
+    body.clear();
+    parser.body_limit(options_.max_response_body);
+    if (request.method == http::verb::head) parser.skip(true);
+    lowest.expires_after(t.response);
+    auto before = c.buffer.size();
+    auto [ec, n] = co_await http::async_read_header(stream, c.buffer, parser, use_tuple);
+    got_response_bytes = n > 0 || c.buffer.size() != before;
+    if (ec) co_return http_result{ec, "read", {}};
+    stats_.bytes_received += n;
+    while (!parser.is_done()) {
+      lowest.expires_after(t.idle);
+      auto [bec, bn] = co_await http::async_read_some(stream, c.buffer, parser, use_tuple);
+      if (bec) co_return http_result{bec, "read", {}};
+      stats_.bytes_received += bn;
+    }
+    lowest.expires_never();
+    keep_alive = parser.keep_alive();
+    http_result r;
+    r.response.status = parser.get().result_int();
+    r.response.headers = std::move(static_cast<http::fields&>(parser.get()));
+    co_return r;
+  };
+
+  if (c.secure) {
+    auto w = co_await write_all(*c.secure);
+    if (w.error) co_return w;
+    co_return co_await read_all(*c.secure);
+  }
+  auto w = co_await write_all(*c.plain);
+  if (w.error) co_return w;
+  co_return co_await read_all(*c.plain);
+}
+
+net::awaitable<http_result> http_client::send(const http_request& request, byte_buffer* body_out) {
+  byte_buffer scratch;
+  byte_buffer& body = body_out ? *body_out : scratch;
+  ++stats_.requests;
+  for (int attempt = 0;; ++attempt) {
+    auto conn = take_idle();
+    const bool reused = conn != nullptr;
+    if (reused) {
+      ++stats_.reused;
+    } else {
+      conn = std::make_unique<connection>();
+      auto opened = co_await open(*conn);
+      if (opened.error) co_return opened;
+    }
+    bool got_response_bytes = false, keep_alive = false;
+    auto result = co_await exchange(*conn, request, body, got_response_bytes, keep_alive);
+    if (!result.error) {
+      if (keep_alive && idle_.size() < options_.max_idle_connections) {
+        conn->idle_since = std::chrono::steady_clock::now();
+        idle_.push_back(std::move(conn));
+      }
+      if (!body_out) result.response.body.assign(scratch.data(), scratch.size());
+      co_return result;
+    }
+    // A keep-alive connection the server closed while it sat idle: the request never
+    // reached it, so sending it again on a new connection is safe.
+    if (reused && attempt == 0 && !got_response_bytes && is_connection_lost(result.error)) continue;
+    co_return result;
+  }
+}
+
+} // namespace secexport::io

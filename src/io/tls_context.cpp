@@ -1,0 +1,37 @@
+#include "io/tls_context.hpp"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <filesystem>
+#include <stdexcept>
+
+namespace secexport::io {
+
+std::shared_ptr<boost::asio::ssl::context> make_tls_context(const tls_options& options) {
+  namespace ssl = boost::asio::ssl;
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  // Large uploads: let OpenSSL fill whole 16 KiB records and release buffers of idle
+  // connections.
+  SSL_CTX_set_mode(ctx->native_handle(), SSL_MODE_RELEASE_BUFFERS);
+  if (!options.verify_peer) {
+    ctx->set_verify_mode(ssl::verify_none);
+    return ctx;
+  }
+  ctx->set_verify_mode(ssl::verify_peer);
+  boost::system::error_code ec;
+  if (!options.ca_file.empty()) {
+    if (!std::filesystem::exists(options.ca_file))
+      throw std::runtime_error("CA bundle " + options.ca_file + " does not exist");
+    ctx->load_verify_file(options.ca_file, ec);
+    if (ec)
+      throw std::runtime_error("cannot load CA bundle " + options.ca_file + ": " + ec.message());
+  } else {
+    ctx->set_default_verify_paths(ec);
+    if (ec) throw std::runtime_error("cannot load the system's CA certificates: " + ec.message());
+  }
+  return ctx;
+}
+
+} // namespace secexport::io

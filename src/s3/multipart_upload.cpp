@@ -1,0 +1,254 @@
+#include "s3/multipart_upload.hpp"
+
+#include "base/log.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <pugixml.hpp>
+
+namespace secexport::s3 {
+
+namespace net = boost::asio;
+
+namespace {
+
+std::string completed_etag(std::string_view xml) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(xml.data(), xml.size())) return {};
+  return doc.child("CompleteMultipartUploadResult").child_value("ETag");
+}
+
+} // namespace
+
+multipart_upload::multipart_upload(s3_client& s3, std::string bucket, std::string key, upload_options options,
+                                   part_buffer_pool& pool, const part_size_policy& policy)
+    : s3_(s3), bucket_(std::move(bucket)), key_(std::move(key)), options_(std::move(options)), pool_(pool),
+      policy_(policy), executor_(s3.context().executor()), wakeup_(executor_),
+      slots_(policy.settings().concurrency + 2) {
+  for (std::size_t i = slots_.size(); i-- > 0;) free_slots_.push_back(i);
+}
+
+multipart_upload::~multipart_upload() = default;
+
+std::string multipart_upload::where() const { return s3_client::url(bucket_, key_); }
+
+payload_protection multipart_upload::protection(const part& p) const {
+  payload_protection pp;
+  if (options_.signed_payload) pp.sha256_hex = p.sha256_hex;
+  if (options_.crc32c) pp.crc32c = p.crc32c;
+  return pp;
+}
+
+void multipart_upload::wake() { wakeup_.cancel(); }
+
+void multipart_upload::submit(part p) {
+  net::post(executor_, [this, p = std::move(p)]() mutable {
+    ++state_.parts_submitted;
+    if (state_.failed) return; // the buffer goes back to the pool here
+    auto number = p.number;
+    waiting_.emplace(number, std::move(p));
+    wake();
+  });
+}
+
+void multipart_upload::finish_input() {
+  net::post(executor_, [this] {
+    state_.input_finished = true;
+    wake();
+  });
+}
+
+void multipart_upload::fail_input(std::string reason) {
+  net::post(executor_, [this, reason = std::move(reason)]() mutable { fail(std::move(reason)); });
+}
+
+void multipart_upload::fail(std::string message) {
+  if (!state_.failed) {
+    state_.failed = true;
+    failed_flag_ = true;
+    result_.error = std::move(message);
+    pool_.close(); // wakes the producer: nothing more will be uploaded
+    waiting_.clear();
+    for (auto& s : slots_) s.emit(net::cancellation_type::terminal);
+  }
+  wake();
+}
+
+void multipart_upload::cancel(std::string reason) { fail("upload of " + where() + " cancelled: " + reason); }
+
+void multipart_upload::start(net::awaitable<void> op, op_kind kind) {
+  std::size_t slot = free_slots_.back();
+  free_slots_.pop_back();
+  ++running_;
+  // The state's in-flight bookkeeping is settled here, whether the operation returned or
+  // threw (cancelled, credentials unavailable), so next_action always sees the truth.
+  auto done = [this, slot, kind](std::exception_ptr e) {
+    free_slots_.push_back(slot);
+    --running_;
+    switch (kind) {
+    case op_kind::operation: state_.operation_in_flight = false; break;
+    case op_kind::part: --state_.parts_in_flight; break;
+    case op_kind::abort: state_.abort_finished = true; break;
+    }
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        fail(std::string("upload of ") + where() + " failed: " + ex.what());
+      }
+    }
+    wake();
+  };
+  if (kind != op_kind::abort) net::co_spawn(executor_, std::move(op), net::bind_cancellation_slot(slots_[slot].slot(), done));
+  else net::co_spawn(executor_, std::move(op), done); // a cancelled upload must still be cleaned up
+}
+
+net::awaitable<upload_result> multipart_upload::run() {
+  for (;;) {
+    state_.max_in_flight = policy_.in_flight_limit(state_.parts_started + 1);
+    switch (next_action(state_)) {
+    case upload_action::put_object: {
+      state_.single_started = state_.operation_in_flight = true;
+      part p;
+      if (auto it = waiting_.find(1); it != waiting_.end()) p = std::move(it->second);
+      waiting_.clear();
+      start(put_single(std::move(p)), op_kind::operation);
+      continue;
+    }
+    case upload_action::create_upload:
+      state_.create_started = state_.operation_in_flight = true;
+      start(create(), op_kind::operation);
+      continue;
+    case upload_action::upload_part: {
+      auto it = waiting_.find(state_.parts_started + 1);
+      if (it == waiting_.end()) { // parts are posted in order; this cannot happen
+        fail("internal error: part " + std::to_string(state_.parts_started + 1) + " is missing");
+        continue;
+      }
+      auto p = std::move(it->second);
+      waiting_.erase(it);
+      ++state_.parts_started;
+      ++state_.parts_in_flight;
+      start(upload_one(std::move(p)), op_kind::part);
+      continue;
+    }
+    case upload_action::complete:
+      state_.complete_started = state_.operation_in_flight = true;
+      start(complete(), op_kind::operation);
+      continue;
+    case upload_action::abort:
+      state_.abort_started = true;
+      start(abort(), op_kind::abort);
+      continue;
+    case upload_action::succeeded:
+      result_.ok = true;
+      result_.parts = state_.parts_submitted;
+      co_return result_;
+    case upload_action::failed:
+      if (result_.cleanup.empty() && !result_.upload_id.empty()) result_.cleanup = "the multipart upload was aborted";
+      co_return result_;
+    case upload_action::wait:
+      wakeup_.expires_at(net::steady_timer::time_point::max());
+      co_await wakeup_.async_wait(net::as_tuple(net::use_awaitable));
+      continue;
+    }
+  }
+}
+
+net::awaitable<void> multipart_upload::put_single(part p) {
+  std::span<const char> body(p.buffer.data(), p.buffer.size());
+  auto r = co_await s3_.put_object(bucket_, key_, body, protection(p), options_.object_headers);
+  if (!r.ok()) {
+    fail("PutObject " + where() + " failed: " + r.error.describe());
+    co_return;
+  }
+  result_.etag = std::string(r.header("ETag"));
+  result_.bytes = p.buffer.size();
+  acknowledged_ += p.buffer.size();
+  state_.succeeded = true;
+}
+
+net::awaitable<void> multipart_upload::create() {
+  auto r = co_await s3_.create_multipart_upload(bucket_, key_, options_.crc32c, options_.object_headers);
+  if (!r.ok()) {
+    fail("CreateMultipartUpload " + where() + " failed: " + r.error.describe());
+    co_return;
+  }
+  result_.upload_id = parse_upload_id(r.body);
+  if (result_.upload_id.empty()) {
+    fail("CreateMultipartUpload " + where() + " returned no upload ID");
+    co_return;
+  }
+  state_.created = true;
+  log_debug("multipart upload created", {{"object", where()}, {"upload_id", result_.upload_id}});
+}
+
+net::awaitable<void> multipart_upload::upload_one(part p) {
+  const auto number = p.number;
+  const auto size = p.buffer.size();
+  std::span<const char> body(p.buffer.data(), size);
+  auto r = co_await s3_.upload_part(bucket_, key_, result_.upload_id, number, body, protection(p));
+  if (!r.ok()) {
+    fail("UploadPart " + std::to_string(number) + " of " + where() + " failed: " + r.error.describe());
+    co_return;
+  }
+  auto etag = r.header("ETag");
+  if (etag.empty()) {
+    fail("UploadPart " + std::to_string(number) + " of " + where() + " returned no ETag");
+    co_return;
+  }
+  if (completed_.size() < number) completed_.resize(number);
+  completed_[number - 1] = {number, std::string(etag), options_.crc32c ? p.crc32c : std::nullopt};
+  result_.bytes += size;
+  acknowledged_ += size;
+  ++state_.parts_done;
+  // p.buffer returns to the pool as p goes out of scope: the part is safe in S3.
+}
+
+net::awaitable<void> multipart_upload::complete() {
+  completed_.resize(state_.parts_submitted);
+  auto r = co_await s3_.complete_multipart_upload(bucket_, key_, result_.upload_id, completed_);
+  if (!r.ok() && r.error.code == "NoSuchUpload" && r.error.attempts > 1) {
+    // An earlier attempt may have completed the upload before its answer was lost.
+    auto head = co_await s3_.head_object(bucket_, key_);
+    auto etag = head.ok() ? std::string(head.header("ETag")) : std::string();
+    auto suffix = "-" + std::to_string(state_.parts_submitted) + "\"";
+    auto length = head.ok() ? std::string(head.header("Content-Length")) : std::string();
+    if (etag.ends_with(suffix) && length == std::to_string(result_.bytes)) {
+      result_.etag = etag;
+      state_.succeeded = true;
+      co_return;
+    }
+  }
+  if (!r.ok()) {
+    fail("CompleteMultipartUpload " + where() + " failed: " + r.error.describe());
+    co_return;
+  }
+  result_.etag = completed_etag(r.body);
+  if (result_.etag.empty()) result_.etag = std::string(r.header("ETag"));
+  state_.succeeded = true;
+}
+
+net::awaitable<void> multipart_upload::abort() {
+  auto r = co_await s3_.abort_multipart_upload(bucket_, key_, result_.upload_id);
+  if (r.ok() || r.error.code == "NoSuchUpload") {
+    result_.cleanup = "the multipart upload was aborted";
+    co_return;
+  }
+  result_.left_behind = true;
+  result_.cleanup = "the multipart upload " + result_.upload_id + " of " + where() +
+                    " could not be aborted (" + r.error.describe() +
+                    "); its parts stay in the bucket, invisible but billed, until a lifecycle rule "
+                    "with AbortIncompleteMultipartUpload removes them";
+  if (r.error.code == "AccessDenied")
+    result_.cleanup += "; grant s3:AbortMultipartUpload on arn:aws:s3:::" + bucket_ +
+                       "/* to let secexport clean up failed uploads";
+  log_warn("failed multipart upload left behind", {{"object", where()}, {"upload_id", result_.upload_id},
+                                                    {"reason", r.error.describe()}});
+}
+
+} // namespace secexport::s3

@@ -1,0 +1,99 @@
+// One object upload driven by upload_state/next_action: PutObject for a stream that fits in
+// one part, else CreateMultipartUpload, concurrent UploadPart, CompleteMultipartUpload; on
+// any terminal failure the multipart upload is aborted, and if the abort itself is denied
+// (the customer's least-privilege policy has no s3:AbortMultipartUpload) the result says so
+// and names the upload ID and the permission to add.
+//
+// Threads: the producer (part_writer) calls the part_sink methods from its own thread; they
+// post to the executor. Everything else runs on the executor's single thread. A part's
+// buffer returns to the pool when S3 has acknowledged it or the upload gave up on it.
+// `run()` returns only when nothing is in flight any more.
+#pragma once
+
+#include "s3/part_writer.hpp"
+#include "s3/s3_client.hpp"
+#include "s3/upload_state.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace secexport::s3 {
+
+struct upload_options {
+  bool signed_payload = false; // SHA-256 of each part in the signature
+  bool crc32c = true;          // x-amz-checksum-crc32c per part
+  std::vector<auth::header_field> object_headers; // Content-Type, metadata: PutObject / Create
+};
+
+struct upload_result {
+  bool ok = false;
+  std::string error;      // what failed, naming the object and the operation
+  std::string cleanup;    // what became of a failed multipart upload (aborted, or left behind and why)
+  bool left_behind = false; // a failed multipart upload could not be aborted
+  std::string upload_id;  // empty for PutObject
+  std::string etag;
+  std::uint64_t bytes = 0;
+  std::uint32_t parts = 0;
+};
+
+class multipart_upload final : public part_sink {
+public:
+  multipart_upload(s3_client& s3, std::string bucket, std::string key, upload_options options,
+                   part_buffer_pool& pool, const part_size_policy& policy);
+  ~multipart_upload() override;
+
+  // part_sink: any thread.
+  void submit(part p) override;
+  void finish_input() override;
+  void fail_input(std::string reason) override;
+
+  /// Drives the upload to success or to a clean failure.
+  boost::asio::awaitable<upload_result> run();
+  /// Stops the upload (SIGTERM, or the export failed elsewhere): in-flight requests are
+  /// cancelled, then the multipart upload is aborted. Executor thread only.
+  void cancel(std::string reason);
+
+  /// Any thread: whether the upload has failed (the producer stops early).
+  [[nodiscard]] bool failed() const noexcept { return failed_flag_.load(); }
+  /// Any thread: bytes S3 has acknowledged so far (for progress).
+  [[nodiscard]] std::uint64_t bytes_acknowledged() const noexcept { return acknowledged_.load(); }
+
+private:
+  boost::asio::awaitable<void> put_single(part p);
+  boost::asio::awaitable<void> create();
+  boost::asio::awaitable<void> upload_one(part p);
+  boost::asio::awaitable<void> complete();
+  boost::asio::awaitable<void> abort();
+  enum class op_kind { operation, part, abort };
+  void start(boost::asio::awaitable<void> op, op_kind kind);
+  void fail(std::string message);
+  void wake();
+  [[nodiscard]] std::string where() const;
+  [[nodiscard]] payload_protection protection(const part& p) const;
+
+  s3_client& s3_;
+  std::string bucket_, key_;
+  upload_options options_;
+  part_buffer_pool& pool_;
+  const part_size_policy& policy_;
+  boost::asio::any_io_executor executor_;
+  boost::asio::steady_timer wakeup_;
+
+  upload_state state_;
+  std::map<std::uint32_t, part> waiting_; // submitted, not started
+  std::vector<completed_part> completed_;
+  std::vector<boost::asio::cancellation_signal> slots_;
+  std::vector<std::size_t> free_slots_;
+  std::size_t running_ = 0;
+  upload_result result_;
+  std::atomic<bool> failed_flag_{false};
+  std::atomic<std::uint64_t> acknowledged_{0};
+};
+
+} // namespace secexport::s3

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs, idempotently, every Debian package that secexport's build, tests, demo and
+# benchmarks need. Packages come only from apt-get (see README: "Dependencies").
+#   tools/install-deps.sh            build + test dependencies
+#   tools/install-deps.sh --bench    also the benchmark peers (nginx, rclone, perf, hyperfine)
+set -euo pipefail
+
+packages=(
+  # build
+  g++ cmake make pkg-config
+  libboost1.81-dev            # Asio + Beast (header-only parts only)
+  libssl-dev                  # OpenSSL 3: TLS, SHA-256, HMAC
+  libsimdjson-dev             # event pages
+  libpugixml-dev              # S3 / STS XML responses
+  libcli11-dev                # command line
+  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  # integration tests: TLS CA, Ceph radosgw as a strict S3 server
+  openssl ca-certificates curl procps
+  radosgw ceph-mon ceph-osd ceph-common
+)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(nginx-light rclone linux-perf hyperfine time valgrind)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  # Debian's policy-rc.d convention keeps installed daemons (nginx, ceph) from starting.
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+    "${sudo_cmd[@]}" chmod +x /usr/sbin/policy-rc.d
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq || true
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Python side of the tests (boto3 reads objects back, moto serves IAM/STS/S3); these come
+# with the machine's Python and cannot be fetched from PyPI here, so only check them.
+python3 - <<'PY'
+import importlib, sys
+missing = [m for m in ("boto3", "moto", "werkzeug") if importlib.util.find_spec(m) is None]
+if missing:
+    sys.exit(f"install-deps: python3 lacks {', '.join(missing)} (expected on this machine image)")
+PY
