@@ -66,16 +66,17 @@ net::awaitable<std::shared_ptr<const credentials>> refreshing_provider::get() {
   for (;;) {
     const auto now = clock_();
     const bool fresh = cached_ && !stale_ && (!cached_->expiration || now + window_ < *cached_->expiration);
-    if (fresh) co_return cached_;
+    const bool valid = cached_ && !stale_ && (!cached_->expiration || now < *cached_->expiration);
+    if (fresh || (valid && now < retry_after_)) co_return cached_;
 
-    if (refreshing_) { // share the refresh in flight
+    if (refreshing_) { // share the refresh in flight, and its outcome
       const auto generation = generation_;
       co_await wakeup_.async_wait(net::as_tuple(net::use_awaitable));
       if (generation_ == generation) // woken without the refresh ending: we were cancelled
         throw boost::system::system_error(net::error::operation_aborted, "waiting for credentials");
-      if (last_error_ && !(cached_ && !stale_ && (!cached_->expiration || now < *cached_->expiration)))
-        std::rethrow_exception(last_error_);
-      continue;
+      if (!last_error_) co_return cached_;
+      if (cached_ && !stale_ && (!cached_->expiration || clock_() < *cached_->expiration)) co_return cached_;
+      std::rethrow_exception(last_error_);
     }
 
     refreshing_ = true;
@@ -96,6 +97,7 @@ net::awaitable<std::shared_ptr<const credentials>> refreshing_provider::get() {
     if (!error) co_return cached_;
     const bool still_valid = cached_ && !stale_ && cached_->expiration && now < *cached_->expiration;
     if (!still_valid) std::rethrow_exception(error);
+    retry_after_ = now + std::chrono::seconds(10);
     try {
       std::rethrow_exception(error);
     } catch (const std::exception& e) {

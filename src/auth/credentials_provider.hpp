@@ -6,8 +6,10 @@
 // that window; at most one refresh is in flight and every concurrent caller waits for it and
 // shares its result. If a refresh fails while the old credentials are still valid, the old
 // ones are returned (with a warning) and the next call tries again. Failure to obtain any
-// credentials throws (aws_call_error / config_error). `invalidate()` is for a server that
-// said ExpiredToken: the next `get()` refreshes.
+// credentials throws (aws_call_error / config_error). After a failed refresh that kept
+// valid credentials, the next attempt waits 10 seconds, so a failing STS is not hammered by
+// every request. `invalidate()` is for a server that said ExpiredToken: the next `get()`
+// refreshes.
 //
 // Runs on the executor of the aws_context it was made with; not thread-safe.
 #pragma once
@@ -60,6 +62,7 @@ private:
   boost::asio::steady_timer wakeup_; // waiters of a refresh in flight; cancelled when it ends
   std::shared_ptr<const credentials> cached_;
   std::exception_ptr last_error_;
+  sys_s retry_after_{};              // after a failed refresh, valid credentials are kept until then
   bool stale_ = false;
   bool refreshing_ = false;
   std::uint64_t generation_ = 0;

@@ -48,7 +48,7 @@ int run_upload(const upload_args& a) {
 
   // Destruction order matters: the io_context (and any handler still holding a part) goes
   // before the pool its buffers return to.
-  s3::part_buffer_pool pool(policy.settings().memory_budget);
+  s3::part_buffer_pool pool(policy.settings().memory_budget, policy.buffers_needed());
   net::io_context ioc(1);
   auto session = open_aws_session(ioc.get_executor(), a.aws);
   auto options = a.transfer.upload(session.s3_over_tls());

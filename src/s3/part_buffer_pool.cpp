@@ -29,13 +29,15 @@ void part_buffer::reset() noexcept {
   capacity_ = size_ = 0;
 }
 
-part_buffer_pool::part_buffer_pool(std::uint64_t budget_bytes) : budget_(budget_bytes) {}
+part_buffer_pool::part_buffer_pool(std::uint64_t budget_bytes, std::size_t max_buffers)
+    : budget_(budget_bytes), max_buffers_(max_buffers) {}
 
 part_buffer_pool::~part_buffer_pool() {
   for (auto& b : free_) ::munmap(b.data, b.capacity);
 }
 
 part_buffer part_buffer_pool::wrap(block b) {
+  ++in_use_;
   part_buffer out;
   out.pool_ = this;
   out.data_ = b.data;
@@ -44,6 +46,7 @@ part_buffer part_buffer_pool::wrap(block b) {
 }
 
 std::optional<part_buffer> part_buffer_pool::take_locked(std::size_t capacity) {
+  if (max_buffers_ && in_use_ >= max_buffers_) return std::nullopt;
   // The smallest free buffer that is large enough.
   auto best = free_.end();
   for (auto it = free_.begin(); it != free_.end(); ++it)
@@ -95,6 +98,7 @@ std::optional<part_buffer> part_buffer_pool::try_acquire(std::size_t capacity) {
 void part_buffer_pool::give_back(char* data, std::size_t capacity) noexcept {
   {
     std::lock_guard lock(mutex_);
+    --in_use_;
     free_.push_back({data, capacity});
   }
   released_.notify_all();

@@ -5,7 +5,10 @@
 // least the requested capacity while the total capacity it has allocated stays within the
 // budget: it reuses a free buffer that is large enough, allocates while the budget allows,
 // frees smaller idle buffers to make room when parts grow, and otherwise blocks the caller
-// until a buffer comes back. So memory is the budget, not concurrency x part size.
+// until a buffer comes back. So memory is the budget, not concurrency x part size. A second
+// limit, the number of buffers out at once, keeps a fast producer from filling the whole
+// budget with parts that only wait for a connection (parts in flight + one pending + one
+// being filled is all an upload can use).
 //
 // Thread-safe: the producer thread acquires (blocking), the network thread releases.
 // A part_buffer returns itself to its pool when destroyed, so no path (failure, cancel)
@@ -66,7 +69,8 @@ struct part_buffer_pool_stats {
 
 class part_buffer_pool {
 public:
-  explicit part_buffer_pool(std::uint64_t budget_bytes);
+  /// `max_buffers` 0: no limit but the budget.
+  explicit part_buffer_pool(std::uint64_t budget_bytes, std::size_t max_buffers = 0);
   ~part_buffer_pool();
   part_buffer_pool(const part_buffer_pool&) = delete;
   part_buffer_pool& operator=(const part_buffer_pool&) = delete;
@@ -96,6 +100,8 @@ private:
   friend class part_buffer;
 
   const std::uint64_t budget_;
+  const std::size_t max_buffers_;
+  std::size_t in_use_ = 0;
   mutable std::mutex mutex_;
   std::condition_variable released_;
   std::vector<block> free_;

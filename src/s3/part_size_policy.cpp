@@ -39,8 +39,8 @@ std::uint64_t part_size_policy::size_of(std::uint32_t number) const noexcept {
 
 std::uint64_t part_size_policy::max_object_size() const noexcept {
   std::uint64_t total = 0;
-  for (std::uint32_t n = 1; n <= s3_max_parts; n += s_.growth_interval) {
-    std::uint32_t count = std::min<std::uint32_t>(s_.growth_interval, s3_max_parts - n + 1);
+  for (std::uint32_t n = 1; n <= s_.max_parts; n += s_.growth_interval) {
+    std::uint32_t count = std::min<std::uint32_t>(s_.growth_interval, s_.max_parts - n + 1);
     total += size_of(n) * count;
   }
   return total;

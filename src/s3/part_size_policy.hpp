@@ -26,6 +26,7 @@ struct part_size_settings {
   unsigned concurrency = 8;            // --concurrency: parts in flight
   bool fixed = false;                  // --fixed-part-size
   std::uint32_t growth_interval = 1000;
+  std::uint32_t max_parts = s3_max_parts; // lowered only by tests
 };
 
 class part_size_policy {
@@ -40,6 +41,9 @@ public:
   /// Parts that can be in flight while one more is filled, at the part size of `number`.
   [[nodiscard]] unsigned in_flight_limit(std::uint32_t number) const noexcept;
   [[nodiscard]] std::uint64_t largest_part() const noexcept { return ceiling_; }
+  /// Buffers an upload can use at once: parts in flight, one full part waiting to be
+  /// handed over, one being filled.
+  [[nodiscard]] std::size_t buffers_needed() const noexcept { return s_.concurrency + 2; }
   [[nodiscard]] const part_size_settings& settings() const noexcept { return s_; }
 
 private:

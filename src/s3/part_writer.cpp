@@ -46,10 +46,10 @@ std::span<char> part_writer::window(std::size_t limit) {
   assert(!finished_);
   if (!current_ || current_.size() == target_) {
     if (current_) pending_ = seal(); // handed over once the next part gets a byte
-    if (number_ + 1 > s3_max_parts) {
-      const auto& st = policy_.settings();
+    const auto& st = policy_.settings();
+    if (number_ + 1 > st.max_parts) {
       sink_.fail_input("the stream is larger than " + std::to_string(policy_.max_object_size()) +
-                       " bytes, the most that fits in S3's " + std::to_string(s3_max_parts) +
+                       " bytes, the most that fits in S3's " + std::to_string(st.max_parts) +
                        " parts with --part-size " + std::to_string(st.part_size) +
                        " and --max-memory " + std::to_string(st.memory_budget) +
                        "; raise --max-memory so parts can grow larger");

@@ -9,10 +9,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import moto_env, rgw_env, state
+from . import moto_env, rgw_env, sink_env, state
 from .procs import StartError, stop_all
 
-KINDS = {"moto": moto_env.start, "rgw": rgw_env.start}
+KINDS = {"moto": moto_env.start, "rgw": rgw_env.start, "sink": sink_env.start}
 
 
 def stop(state_dir: str | Path) -> list[str]:

@@ -1,4 +1,5 @@
-"""nginx as a foreground TLS terminator in front of a plain-HTTP server on 127.0.0.1."""
+"""nginx in the foreground on 127.0.0.1: a TLS terminator in front of a plain-HTTP server
+(moto), or a discarding S3 sink for benchmarks (see sink_env.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ pid {d}/nginx.pid;
 error_log {d}/error.log info;
 events {{ worker_connections 1024; }}
 http {{
-    access_log {d}/access.log;
+    {http_extra}
+    access_log {d}/access.log {log_format};
     client_body_temp_path {d}/client_body;
     proxy_temp_path {d}/proxy;
     fastcgi_temp_path {d}/fastcgi;
@@ -39,25 +41,36 @@ http {{
         proxy_http_version 1.1;
         proxy_read_timeout 300s;
         proxy_send_timeout 300s;
-        location / {{
+        keepalive_requests 100000;
+        {locations}
+    }}
+}}
+"""
+
+PROXY_LOCATIONS = """\
+location / {{
             # no URI part: nginx passes the request URI exactly as the client sent it,
             # which the SigV4 check depends on
             proxy_pass http://127.0.0.1:{backend_port};
             proxy_set_header Host $http_host;
             proxy_set_header Connection "";
-        }}
-    }}
-}}
-"""
+        }}"""
 
 
 def start(state_dir: Path, tls_port: int, backend_port: int, certs: CertPaths,
           timeout: float = 15) -> subprocess.Popen:
+    """TLS in front of the plain-HTTP server on backend_port."""
+    return start_with(state_dir, tls_port, certs, PROXY_LOCATIONS.format(backend_port=backend_port),
+                      timeout=timeout)
+
+
+def start_with(state_dir: Path, tls_port: int, certs: CertPaths, locations: str, http_extra: str = "",
+               log_format: str = "", timeout: float = 15) -> subprocess.Popen:
     d = state_dir / "nginx"
     d.mkdir(parents=True, exist_ok=True)
     conf = d / "nginx.conf"
-    conf.write_text(CONFIG.format(d=d, tls_port=tls_port, backend_port=backend_port,
-                                  cert=certs.cert, key=certs.key))
+    conf.write_text(CONFIG.format(d=d, tls_port=tls_port, cert=certs.cert, key=certs.key,
+                                  locations=locations, http_extra=http_extra, log_format=log_format))
     log = d / "stderr.log"
     base = [NGINX, "-p", str(d), "-e", str(d / "error.log"), "-c", str(conf)]
     run([*base, "-t"], "nginx config test", timeout=15)

@@ -1,0 +1,75 @@
+#include "auth/sts_client.hpp"
+#include "auth/aws_client.hpp"
+
+#include <gtest/gtest.h>
+
+namespace secexport::auth {
+namespace {
+
+TEST(sts_parse, assume_role_response_from_aws_and_moto) {
+  auto r = parse_assume_role_response(R"(<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleResult>
+    <Credentials>
+      <AccessKeyId>ASIAEXAMPLE</AccessKeyId>
+      <SecretAccessKey>secret/with+chars</SecretAccessKey>
+      <SessionToken>FwoGZXIvYXdzEXAMPLE</SessionToken>
+      <Expiration>2026-11-25T16:20:11.123456Z</Expiration>
+    </Credentials>
+    <AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/r/s</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser>
+  </AssumeRoleResult>
+</AssumeRoleResponse>)");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->session.access_key_id, "ASIAEXAMPLE");
+  EXPECT_EQ(r->session.secret_access_key.reveal(), "secret/with+chars");
+  EXPECT_EQ(r->session.session_token.reveal(), "FwoGZXIvYXdzEXAMPLE");
+  EXPECT_EQ(format_rfc3339(*r->session.expiration), "2026-11-25T16:20:11Z");
+  EXPECT_EQ(r->assumed_role_arn, "arn:aws:sts::123456789012:assumed-role/r/s");
+}
+
+TEST(sts_parse, rgw_style_nanosecond_expiration) {
+  auto r = parse_assume_role_response(
+      "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>K</AccessKeyId>"
+      "<SecretAccessKey>S</SecretAccessKey><SessionToken>T</SessionToken>"
+      "<Expiration>2026-11-25T16:20:11.123456789Z</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>");
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->session.expiration);
+}
+
+TEST(sts_parse, incomplete_responses_are_rejected) {
+  EXPECT_FALSE(parse_assume_role_response("<AssumeRoleResponse/>"));
+  EXPECT_FALSE(parse_assume_role_response("not xml"));
+}
+
+TEST(sts_parse, caller_identity) {
+  auto id = parse_caller_identity_response(
+      "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/exporter</Arn>"
+      "<UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>");
+  ASSERT_TRUE(id);
+  EXPECT_EQ(id->account, "123456789012");
+  EXPECT_EQ(id->arn, "arn:aws:iam::123456789012:user/exporter");
+}
+
+TEST(sts_parse, session_names_follow_sts_rules) {
+  EXPECT_EQ(sanitize_session_name("secexport-acme corp/2026-11-22"), "secexport-acme-corp-2026-11-22");
+  EXPECT_EQ(sanitize_session_name("x"), "x-");
+  EXPECT_EQ(sanitize_session_name(std::string(100, 'a')).size(), 64u);
+}
+
+TEST(aws_error_parse, s3_and_sts_bodies) {
+  auto e = parse_aws_error("<Error><Code>AccessDenied</Code><Message>Access Denied</Message>"
+                           "<RequestId>R1</RequestId></Error>",
+                           403);
+  EXPECT_EQ(e.code, "AccessDenied");
+  EXPECT_EQ(e.describe(), "AccessDenied (HTTP 403): Access Denied [request id R1]");
+  e = parse_aws_error("<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>no</Message>"
+                      "</Error><RequestId>R2</RequestId></ErrorResponse>",
+                      403);
+  EXPECT_EQ(e.code, "AccessDenied");
+  EXPECT_EQ(e.request_id, "R2");
+  EXPECT_EQ(parse_aws_error("", 404).code, "NotFound");
+  EXPECT_EQ(parse_aws_error("<CompleteMultipartUploadResult/>", 200).code, "");
+  EXPECT_EQ(parse_aws_error("<Error><Code>InternalError</Code></Error>", 200).code, "InternalError");
+}
+
+} // namespace
+} // namespace secexport::auth
