@@ -45,19 +45,13 @@ payload_protection multipart_upload::protection(const part& p) const {
 
 void multipart_upload::wake() { wakeup_.cancel(); }
 
-void multipart_upload::submit(part p) {
-  net::post(executor_, [this, p = std::move(p)]() mutable {
+void multipart_upload::submit(part p, bool last) {
+  net::post(executor_, [this, p = std::move(p), last]() mutable {
     ++state_.parts_submitted;
+    state_.input_finished = last;
     if (state_.failed) return; // the buffer goes back to the pool here
     auto number = p.number;
     waiting_.emplace(number, std::move(p));
-    wake();
-  });
-}
-
-void multipart_upload::finish_input() {
-  net::post(executor_, [this] {
-    state_.input_finished = true;
     wake();
   });
 }

@@ -49,8 +49,7 @@ public:
   ~multipart_upload() override;
 
   // part_sink: any thread.
-  void submit(part p) override;
-  void finish_input() override;
+  void submit(part p, bool last) override;
   void fail_input(std::string reason) override;
 
   /// Drives the upload to success or to a clean failure.

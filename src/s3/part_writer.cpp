@@ -73,7 +73,7 @@ void part_writer::commit(std::size_t n) {
   current_.set_size(current_.size() + n);
   bytes_ += n;
   if (pending_) { // more data follows the pending part: it is not the last
-    sink_.submit(std::move(*pending_));
+    sink_.submit(std::move(*pending_), false);
     pending_.reset();
   }
   if (current_.size() - hashed_ >= hash_chunk) hash_through(current_.size());
@@ -98,19 +98,18 @@ bool part_writer::finish() {
     --number_;
   }
   if (pending_) {
-    sink_.submit(std::move(*pending_));
+    sink_.submit(std::move(*pending_), !current_);
     pending_.reset();
   }
   if (current_) {
-    sink_.submit(seal());
+    sink_.submit(seal(), true);
   } else if (number_ == 0) { // an empty stream: one empty PutObject
     part empty;
     empty.number = number_ = 1;
     if (hashing_.sha256) empty.sha256_hex = std::string(auth::empty_sha256_hex);
     if (hashing_.crc32c) empty.crc32c = 0;
-    sink_.submit(std::move(empty));
+    sink_.submit(std::move(empty), true);
   }
-  sink_.finish_input();
   return !pool_.closed();
 }
 

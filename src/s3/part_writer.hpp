@@ -32,8 +32,9 @@ struct part {
 class part_sink {
 public:
   virtual ~part_sink() = default;
-  virtual void submit(part p) = 0;
-  virtual void finish_input() = 0;
+  /// `last`: the input ends with this part (one event, so the uploader never mistakes a
+  /// single-part stream for the start of a multipart upload).
+  virtual void submit(part p, bool last) = 0;
   /// The producer failed (read error, bad input): the upload must not complete.
   virtual void fail_input(std::string reason) = 0;
 };

@@ -19,7 +19,7 @@
 namespace secexport::s3 {
 
 struct upload_state {
-  // What the producer handed over.
+  // What the producer handed over. The last part and the end of input arrive together.
   std::uint32_t parts_submitted = 0;
   bool input_finished = false;
   // Progress.

@@ -27,10 +27,11 @@ public:
   bool finished = false;
   std::string failure;
 
-  void submit(part p) override {
+  void submit(part p, bool last) override {
+    EXPECT_FALSE(finished) << "a part after the last";
     parts.push_back({p.number, std::string(p.buffer.data(), p.buffer.size()), p.sha256_hex, p.crc32c});
+    finished = last;
   }
-  void finish_input() override { finished = true; }
   void fail_input(std::string reason) override { failure = std::move(reason); }
 
   std::string joined() const {
@@ -152,14 +153,10 @@ TEST(part_writer, slow_out_of_order_acknowledgements_stay_within_budget) {
       std::deque<part> queue;
       bool finished = false;
       std::uint64_t bytes = 0;
-      void submit(part p) override {
+      void submit(part p, bool last) override {
         std::lock_guard l(m);
         queue.push_back(std::move(p));
-        cv.notify_one();
-      }
-      void finish_input() override {
-        std::lock_guard l(m);
-        finished = true;
+        finished = last;
         cv.notify_one();
       }
       void fail_input(std::string) override {}
