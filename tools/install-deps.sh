@@ -16,10 +16,12 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # integration tests: TLS CA, Ceph radosgw as a strict S3 server
   openssl ca-certificates curl procps
+  faketime                    # clock-skew tests (libfaketime)
+  nginx-light                 # TLS in front of moto; the benchmark sink
   radosgw ceph-mon ceph-osd ceph-common
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(nginx-light rclone linux-perf hyperfine time valgrind)
+  packages+=(rclone linux-perf hyperfine time valgrind)
 fi
 
 missing=()

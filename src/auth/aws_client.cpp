@@ -92,7 +92,7 @@ net::awaitable<aws_response> aws_client::call(const aws_request& request) {
   if (payload_hash.empty())
     payload_hash = to_hex(sha256_of({request.body.data(), request.body.size()}));
 
-  bool refreshed = false, clock_fixed = false, retried_timeout = false;
+  bool refreshed = false, clock_fixed = false, retried_timeout = false, resent = false;
   unsigned retries = 0;
   for (unsigned attempt = 1;; ++attempt) {
     auto creds = co_await credentials_->get();
@@ -115,6 +115,7 @@ net::awaitable<aws_response> aws_client::call(const aws_request& request) {
     req.headers.push_back({"Authorization", std::move(signature.authorization)});
 
     auto result = co_await http_.send(req);
+    resent = resent || result.resent || attempt > 1;
 
     aws_response out;
     io::attempt_outcome outcome;
@@ -137,6 +138,7 @@ net::awaitable<aws_response> aws_client::call(const aws_request& request) {
     }
     out.error.kind = io::classify(outcome);
     out.error.attempts = attempt;
+    out.error.sent_more_than_once = resent;
 
     switch (out.error.kind) {
     case io::retry_class::success:

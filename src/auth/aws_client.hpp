@@ -79,6 +79,7 @@ struct aws_error {
   std::string bucket_region; // x-amz-bucket-region of a redirect
   io::retry_class kind = io::retry_class::success;
   unsigned attempts = 0;
+  bool sent_more_than_once = false; // the server may have acted on an earlier copy
 
   [[nodiscard]] bool failed() const noexcept { return kind != io::retry_class::success; }
   /// "AccessDenied (HTTP 403): Access Denied [request id X]" or the transport failure.

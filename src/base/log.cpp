@@ -47,12 +47,14 @@ bool needs_quotes(std::string_view v) {
   return false;
 }
 
-void append_text_value(std::string& out, const log_field& f) {
+// One field value: strings quoted and escaped in JSON (and in text when they need it),
+// numbers and booleans bare.
+void append_value(std::string& out, const log_field& f, bool json) {
   std::visit(
       [&](const auto& v) {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, std::string_view>) {
-          if (!needs_quotes(v)) {
+          if (!json && !needs_quotes(v)) {
             out.append(v);
           } else {
             out.push_back('"');
@@ -63,28 +65,7 @@ void append_text_value(std::string& out, const log_field& f) {
           out.append(v ? "true" : "false");
         } else if constexpr (std::is_same_v<T, double>) {
           char buf[32];
-          int n = std::snprintf(buf, sizeof buf, "%.3f", v);
-          out.append(buf, static_cast<std::size_t>(n));
-        } else {
-          append_number(out, v);
-        }
-      },
-      f.value);
-}
-
-void append_json_value(std::string& out, const log_field& f) {
-  std::visit(
-      [&](const auto& v) {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::string_view>) {
-          out.push_back('"');
-          append_json_escaped(out, v);
-          out.push_back('"');
-        } else if constexpr (std::is_same_v<T, bool>) {
-          out.append(v ? "true" : "false");
-        } else if constexpr (std::is_same_v<T, double>) {
-          char buf[32];
-          int n = std::snprintf(buf, sizeof buf, "%.6g", v);
+          int n = std::snprintf(buf, sizeof buf, json ? "%.6g" : "%.3f", v);
           out.append(buf, static_cast<std::size_t>(n));
         } else {
           append_number(out, v);
@@ -151,7 +132,7 @@ void log(log_level level, std::string_view event, std::initializer_list<log_fiel
       line.append(",\"");
       append_json_escaped(line, f.key);
       line.append("\":");
-      append_json_value(line, f);
+      append_value(line, f, true);
     }
     line.push_back('}');
   } else {
@@ -163,7 +144,7 @@ void log(log_level level, std::string_view event, std::initializer_list<log_fiel
     for (const auto& f : fields) {
       line.push_back(' ');
       line.append(f.key).push_back('=');
-      append_text_value(line, f);
+      append_value(line, f, false);
     }
   }
   line = redact(line);

@@ -201,14 +201,20 @@ net::awaitable<http_result> http_client::exchange(connection& c, const http_requ
     co_return r;
   };
 
-  if (c.secure) {
-    auto w = co_await write_all(*c.secure);
-    if (w.error) co_return w;
-    co_return co_await read_all(*c.secure);
-  }
-  auto w = co_await write_all(*c.plain);
-  if (w.error) co_return w;
-  co_return co_await read_all(*c.plain);
+  // A server may answer before it has read the whole body (403 to an unauthorised upload)
+  // and close the connection: the write then fails, but the answer is waiting to be read,
+  // and it explains far more than "broken pipe".
+  auto send_then_read = [&](auto& stream) -> net::awaitable<http_result> {
+    auto w = co_await write_all(stream);
+    if (!w.error) co_return co_await read_all(stream);
+    if (!is_connection_lost(w.error)) co_return w;
+    auto early = co_await read_all(stream);
+    if (early.error) co_return w;
+    keep_alive = false;
+    co_return early;
+  };
+  if (c.secure) co_return co_await send_then_read(*c.secure);
+  co_return co_await send_then_read(*c.plain);
 }
 
 net::awaitable<http_result> http_client::send(const http_request& request, byte_buffer* body_out) {
@@ -227,6 +233,7 @@ net::awaitable<http_result> http_client::send(const http_request& request, byte_
     }
     bool got_response_bytes = false, keep_alive = false;
     auto result = co_await exchange(*conn, request, body, got_response_bytes, keep_alive);
+    result.resent = attempt > 0;
     if (!result.error) {
       if (keep_alive && idle_.size() < options_.max_idle_connections) {
         conn->idle_since = std::chrono::steady_clock::now();

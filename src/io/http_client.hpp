@@ -70,6 +70,7 @@ struct http_result {
   boost::system::error_code error;
   std::string_view step;
   http_response response;
+  bool resent = false; // sent a second time after a closed keep-alive connection
 
   [[nodiscard]] std::string describe_error(const endpoint& where) const;
 };

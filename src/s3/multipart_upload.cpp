@@ -206,7 +206,7 @@ net::awaitable<void> multipart_upload::upload_one(part p) {
 net::awaitable<void> multipart_upload::complete() {
   completed_.resize(state_.parts_submitted);
   auto r = co_await s3_.complete_multipart_upload(bucket_, key_, result_.upload_id, completed_);
-  if (!r.ok() && r.error.code == "NoSuchUpload" && r.error.attempts > 1) {
+  if (!r.ok() && r.error.code == "NoSuchUpload" && r.error.sent_more_than_once) {
     // An earlier attempt may have completed the upload before its answer was lost.
     auto head = co_await s3_.head_object(bucket_, key_);
     auto etag = head.ok() ? std::string(head.header("ETag")) : std::string();

@@ -17,8 +17,6 @@ using auth::header_field;
 
 struct s3_client::route {
   std::string region;
-  io::endpoint endpoint;
-  bool path_style = true;
   std::unique_ptr<auth::aws_client> client;
 };
 
@@ -47,22 +45,32 @@ std::string s3_client::url(const std::string& bucket, const std::string& key) {
   return "s3://" + bucket + "/" + key;
 }
 
+s3_address address_of(const std::optional<io::endpoint>& custom, const std::string& region,
+                      const std::string& bucket, const std::string& key, bool bucket_level) {
+  s3_address a;
+  bool path_style = true;
+  if (custom) {
+    a.endpoint = *custom;
+  } else {
+    // Dotted names break the *.s3.REGION.amazonaws.com wildcard certificate: path style.
+    path_style = bucket.find('.') != std::string::npos;
+    a.endpoint.tls = true;
+    a.endpoint.port = 443;
+    a.endpoint.host = (path_style ? "" : bucket + ".") + "s3." + region + ".amazonaws.com";
+  }
+  a.path = path_style ? "/" + bucket : std::string();
+  if (!bucket_level) a.path += "/" + auth::uri_encode_path(key);
+  if (a.path.empty()) a.path = "/";
+  return a;
+}
+
 s3_client::route& s3_client::route_for(const std::string& bucket) {
   auto it = routes_.find(bucket);
   if (it != routes_.end()) return *it->second;
   auto r = std::make_unique<route>();
   r->region = settings_.region;
-  if (settings_.endpoint) {
-    r->endpoint = *settings_.endpoint;
-    r->path_style = true;
-  } else {
-    // Dotted names break the *.s3.REGION.amazonaws.com wildcard certificate: path style.
-    r->path_style = bucket.find('.') != std::string::npos;
-    r->endpoint.tls = true;
-    r->endpoint.port = 443;
-    r->endpoint.host = (r->path_style ? "" : bucket + ".") + "s3." + r->region + ".amazonaws.com";
-  }
-  r->client = std::make_unique<auth::aws_client>(context_, r->endpoint, "s3", r->region, credentials_);
+  r->client = std::make_unique<auth::aws_client>(
+      context_, address_of(settings_.endpoint, r->region, bucket, {}, true).endpoint, "s3", r->region, credentials_);
   return *routes_.emplace(bucket, std::move(r)).first->second;
 }
 
@@ -70,9 +78,7 @@ net::awaitable<aws_response> s3_client::call(const std::string& bucket, const st
                                              aws_request request, bool bucket_level) {
   for (int redirects = 0;; ++redirects) {
     auto& r = route_for(bucket);
-    request.path = r.path_style ? "/" + bucket : std::string();
-    if (!bucket_level) request.path += "/" + auth::uri_encode_path(key);
-    if (request.path.empty()) request.path = "/";
+    request.path = address_of(settings_.endpoint, r.region, bucket, key, bucket_level).path;
     auto response = co_await r.client->call(request);
     const auto& e = response.error;
     if (e.kind != io::retry_class::redirect_region || redirects > 0 || e.bucket_region.empty() ||
@@ -85,11 +91,9 @@ net::awaitable<aws_response> s3_client::call(const std::string& bucket, const st
              {{"bucket", bucket}, {"configured_region", r.region}, {"bucket_region", e.bucket_region}});
     auto moved = std::make_unique<route>();
     moved->region = e.bucket_region;
-    moved->path_style = r.path_style;
-    moved->endpoint = r.endpoint;
-    if (!settings_.endpoint)
-      moved->endpoint.host = (r.path_style ? "" : bucket + ".") + "s3." + moved->region + ".amazonaws.com";
-    moved->client = std::make_unique<auth::aws_client>(context_, moved->endpoint, "s3", moved->region, credentials_);
+    moved->client = std::make_unique<auth::aws_client>(
+        context_, address_of(settings_.endpoint, moved->region, bucket, {}, true).endpoint, "s3", moved->region,
+        credentials_);
     routes_[bucket] = std::move(moved);
   }
 }

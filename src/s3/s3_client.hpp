@@ -103,6 +103,17 @@ private:
   std::map<std::string, std::unique_ptr<route>> routes_;
 };
 
+/// Where a request for `bucket`/`key` goes: virtual-hosted style on AWS
+/// (BUCKET.s3.REGION.amazonaws.com/KEY), path style for dotted bucket names on AWS
+/// (s3.REGION.amazonaws.com/BUCKET/KEY) and always on a custom endpoint. The key is encoded
+/// once per segment; `bucket_level` requests have no key.
+struct s3_address {
+  io::endpoint endpoint;
+  std::string path;
+};
+[[nodiscard]] s3_address address_of(const std::optional<io::endpoint>& custom, const std::string& region,
+                                    const std::string& bucket, const std::string& key, bool bucket_level);
+
 /// Upload ID from a CreateMultipartUpload response body.
 [[nodiscard]] std::string parse_upload_id(std::string_view xml);
 /// LocationConstraint from GetBucketLocation ("" means us-east-1).

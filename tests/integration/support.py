@@ -141,3 +141,53 @@ def object_sha256(st: dict, key: str, bucket: str | None = None) -> str:
 def open_uploads(st: dict, prefix: str) -> list[dict]:
     s3 = clients.client(st, "s3", "admin")
     return [u for u in s3.list_multipart_uploads(Bucket=st["bucket"], Prefix=prefix).get("Uploads", [])]
+
+
+class fault_proxy:
+    """tools/testenv/faultproxy.py between secexport and the server in `st`.
+
+    with support.fault_proxy(st) as fp:
+        fp.set_rules([{"op": "UploadPart", "times": 3, "status": 503, "code": "SlowDown"}])
+        run([... "--endpoint-url", fp.endpoint ...])
+        fp.requests()  # what reached the proxy, one dict per request
+    """
+
+    def __init__(self, st: dict):
+        import tempfile
+        self.st = st
+        self.dir = Path(tempfile.mkdtemp(prefix="faultproxy-"))
+        self.rules_file = self.dir / "rules.json"
+        self.log_file = self.dir / "requests.jsonl"
+        self.rules_file.write_text("[]")
+
+    def __enter__(self):
+        tls = Path(self.st["state_dir"]) / "tls"
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "tools/testenv/faultproxy.py"), "--upstream", self.st["endpoint"],
+             "--ca", self.st["ca_file"], "--cert", str(tls / "server.pem"), "--key", str(tls / "server.key"),
+             "--rules", str(self.rules_file), "--log", str(self.log_file)],
+            stdout=subprocess.PIPE, text=True)
+        port = int(self.proc.stdout.readline())
+        self.endpoint = f"https://127.0.0.1:{port}"
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.proc.stdout.close()
+        import shutil
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def set_rules(self, rules: list[dict]) -> None:
+        tmp = self.rules_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(rules))
+        os.replace(tmp, self.rules_file)
+        self.log_file.write_text("")
+
+    def requests(self) -> list[dict]:
+        if not self.log_file.exists():
+            return []
+        return [json.loads(l) for l in self.log_file.read_text().splitlines() if l.strip()]
+
+    def ops(self) -> list[str]:
+        return [r["op"] for r in self.requests()]

@@ -33,6 +33,24 @@ TEST(s3_xml, complete_body_lists_parts_in_order_with_checksums) {
             "<Part><PartNumber>2</PartNumber><ETag>\"e2\"</ETag></Part></CompleteMultipartUpload>");
 }
 
+TEST(s3_addressing, virtual_hosted_on_aws_path_style_for_dots_and_custom_endpoints) {
+  auto a = address_of(std::nullopt, "eu-west-1", "reports", "security-events/a b+c.csv", false);
+  EXPECT_EQ(a.endpoint.host, "reports.s3.eu-west-1.amazonaws.com");
+  EXPECT_TRUE(a.endpoint.tls);
+  EXPECT_EQ(a.path, "/security-events/a%20b%2Bc.csv");
+  EXPECT_EQ(address_of(std::nullopt, "eu-west-1", "reports", "", true).path, "/");
+
+  a = address_of(std::nullopt, "us-east-1", "my.dotted.bucket", "k//x", false);
+  EXPECT_EQ(a.endpoint.host, "s3.us-east-1.amazonaws.com");
+  EXPECT_EQ(a.path, "/my.dotted.bucket/k//x");
+
+  auto custom = io::parse_endpoint("https://127.0.0.1:9443");
+  a = address_of(custom, "us-east-1", "bucket", "dir/ü.csv", false);
+  EXPECT_EQ(a.endpoint.host_header(), "127.0.0.1:9443");
+  EXPECT_EQ(a.path, "/bucket/dir/%C3%BC.csv");
+  EXPECT_EQ(address_of(custom, "us-east-1", "bucket", "", true).path, "/bucket");
+}
+
 TEST(s3_names, bucket_name_rules) {
   for (auto ok : {"secexport-test", "my.bucket.name", "abc", "a1-b2"}) EXPECT_TRUE(valid_bucket_name(ok)) << ok;
   std::string why;
