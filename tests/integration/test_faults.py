@@ -108,6 +108,15 @@ class fault_test(unittest.TestCase):
             self.assert_identical(key, r)
             self.assertEqual(fp.ops().count("CompleteMultipartUpload"), 2)
 
+    def test_a_complete_that_fails_inside_a_200_response_is_retried(self):
+        with support.fault_proxy(self.st) as fp:
+            fp.set_rules([{"op": "CompleteMultipartUpload", "times": 1, "status": 200, "code": "InternalError",
+                           "message": "We encountered an internal error. Please try again."}])
+            key, r = self.upload(fp, 12 * MiB)
+            self.assert_identical(key, r)
+            self.assertEqual(fp.ops().count("CompleteMultipartUpload"), 2)
+            self.assertIn("InternalError", r.stderr)
+
     def test_a_retried_complete_answered_with_no_such_upload_is_confirmed_with_head_object(self):
         """Stores that forget a completed upload answer the retry with NoSuchUpload; the
         object's ETag part count and length then decide."""

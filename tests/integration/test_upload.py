@@ -69,6 +69,15 @@ class upload_test(unittest.TestCase):
         self.assertIn("AccessDenied", r.stderr)
         self.assertLess(time.monotonic() - started, 10, "AccessDenied must not be retried")
 
+    def test_an_untrusted_certificate_is_refused_with_a_hint(self):
+        env = support.base_env(self.st)
+        del env["AWS_CA_BUNDLE"]
+        r = support.run(["upload", *self.endpoint, "-", f"s3://{self.st['bucket']}/{support.unique('tls')}"], env,
+                        stdin_bytes=b"x")
+        self.assertEqual(r.returncode, 1, r)
+        self.assertIn("certificate verify failed", r.stderr)
+        self.assertIn("--ca-file", r.stderr)
+
     def test_a_denied_write_is_a_clear_error(self):
         env = support.base_env(self.st)
         r = support.run(["upload", *self.endpoint, "-", f"s3://{self.st['other_bucket']}/x"], env, stdin_bytes=b"x")
