@@ -16,5 +16,6 @@ struct command {
 };
 
 [[nodiscard]] command add_upload_command(CLI::App& parent);
+[[nodiscard]] command add_export_command(CLI::App& parent);
 
 } // namespace secexport::cli

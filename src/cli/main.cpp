@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   std::vector<cli::command> commands;
+  commands.push_back(cli::add_export_command(app));
   commands.push_back(cli::add_upload_command(app));
 
   try {

@@ -26,6 +26,10 @@ public:
   [[nodiscard]] std::string_view view() const noexcept { return {data_.get(), size_}; }
 
   void clear() noexcept { size_ = 0; }
+  /// Keeps the first `n` bytes (no-op if there are fewer).
+  void truncate(std::size_t n) noexcept {
+    if (n < size_) size_ = n;
+  }
 
   /// Ensures room for `n` bytes (plus padding) and keeps the content.
   void reserve(std::size_t n) {

@@ -1,7 +1,8 @@
 // The created_at of generated events; see event_timeline.hpp for the rules. Each rule maps a
 // non-decreasing sequence to a non-decreasing sequence, which is what keeps the whole day in
 // (created_at, id) order:
-//   curve      u(i)   monotone interpolation of a piecewise-linear daily density curve;
+//   curve      u(i)   monotone interpolation of a piecewise-linear daily density curve,
+//                     plus a jitter within [0, u'(i+1) - u'(i)) of the interpolated points;
 //   minute     s(i)   = floor_minute(u(i)) when u(i-1) < floor_minute(u(i)), so s(i) lies in
 //                     [u(i-1), u(i)];
 //   ties       v(i)   = s(start of i's 7-event block) for the first 2..7 events of tied blocks;
@@ -32,7 +33,7 @@ constexpr unsigned tie_percent = 4;            // share of blocks that start wit
 constexpr unsigned coarse_ms_percent = 50;     // share of milliseconds with whole-ms values
 constexpr unsigned millis_text_percent = 60;   // share of whole-ms values written as .mmmZ
 
-enum salt : std::uint64_t { salt_curve = 1, salt_tie, salt_coarse, salt_text };
+enum salt : std::uint64_t { salt_curve = 1, salt_tie, salt_coarse, salt_text, salt_jitter };
 
 constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
   auto q = a / b;
@@ -52,7 +53,7 @@ event_timeline::event_timeline(std::uint64_t key, std::uint32_t events_per_day)
   }
 }
 
-std::int64_t event_timeline::curve_time(std::uint32_t index) const noexcept {
+std::int64_t event_timeline::curve_point(std::uint32_t index) const noexcept {
   if (n_ <= 1) return 0;
   const std::uint64_t den = n_ - 1;
   const std::uint64_t x = std::uint64_t{index} * cumulative_[24]; // position on the curve × den
@@ -64,11 +65,18 @@ std::int64_t event_timeline::curve_time(std::uint32_t index) const noexcept {
   return std::min(static_cast<std::int64_t>(h) * hour_us + within, day_us - 1);
 }
 
-std::int64_t event_timeline::minute_time(std::uint32_t index) const noexcept {
-  auto t = curve_time(index);
+std::int64_t event_timeline::curve_time(std::uint64_t day, std::uint32_t index) const noexcept {
+  auto t = curve_point(index);
+  if (index == 0 || index + 1 >= n_) return t; // the day's first and last instants stay exact
+  auto gap = curve_point(index + 1) - t; // jitter within the gap keeps the order
+  return gap > 1 ? t + static_cast<std::int64_t>(mix(key_, salt_jitter, day, index) % static_cast<std::uint64_t>(gap)) : t;
+}
+
+std::int64_t event_timeline::minute_time(std::uint64_t day, std::uint32_t index) const noexcept {
+  auto t = curve_time(day, index);
   if (index == 0) return t;
   auto minute = t - t % minute_us;
-  return curve_time(index - 1) < minute ? minute : t;
+  return curve_time(day, index - 1) < minute ? minute : t;
 }
 
 event_time event_timeline::time_of(event_position p) const noexcept {
@@ -79,7 +87,7 @@ event_time event_timeline::time_of(event_position p) const noexcept {
   const std::uint32_t block = i - i % tie_block;
   const auto tie = mix(key_, salt_tie, day, block);
   const bool tied = tie % 100 < tie_percent && i - block < 2 + (tie >> 32) % 6;
-  std::int64_t t = minute_time(tied ? block : i);
+  std::int64_t t = minute_time(day, tied ? block : i);
 
   const std::int64_t ms = t / 1000;
   if (ms != last_ms && mix(key_, salt_coarse, day, static_cast<std::uint64_t>(ms)) % 100 < coarse_ms_percent)

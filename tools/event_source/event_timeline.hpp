@@ -53,8 +53,9 @@ public:
   [[nodiscard]] std::uint64_t distance(event_position from, event_position to) const noexcept;
 
 private:
-  [[nodiscard]] std::int64_t curve_time(std::uint32_t index) const noexcept;  // density curve
-  [[nodiscard]] std::int64_t minute_time(std::uint32_t index) const noexcept; // + minute snap
+  [[nodiscard]] std::int64_t curve_point(std::uint32_t index) const noexcept;                 // density curve
+  [[nodiscard]] std::int64_t curve_time(std::uint64_t day, std::uint32_t index) const noexcept;  // + jitter
+  [[nodiscard]] std::int64_t minute_time(std::uint64_t day, std::uint32_t index) const noexcept; // + minute snap
 
   std::uint64_t key_;
   std::uint32_t n_;

@@ -1,0 +1,240 @@
+// `secexport export`: one tenant's security events for one UTC day (or a range), from the
+// paged event API or an NDJSON file, into one CSV report plus its manifest in S3.
+#include "base/byte_size.hpp"
+#include "base/log.hpp"
+#include "cli/commands.hpp"
+#include "cli/common_options.hpp"
+#include "cli/settings_layers.hpp"
+#include "export/export_job.hpp"
+#include "export/object_key.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <sys/stat.h>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+
+namespace secexport::cli {
+
+namespace net = boost::asio;
+
+namespace {
+
+// Estimated bytes per event in a page, to size the part of --max-memory kept for pages.
+constexpr std::uint64_t page_bytes_per_event = 768;
+
+struct export_args {
+  std::string tenant, date, since, until;
+  std::string source_url, source_file, source_token_file;
+  unsigned page_limit = 1000;
+  unsigned source_concurrency = 8;
+  std::string on_bad_event = "fail";
+  bool formula_guard = false;
+  std::string bucket, prefix, key_template;
+  std::string config;
+  aws_flags aws;
+  transfer_flags transfer;
+};
+
+std::string read_secret_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    throw command_error("cannot read the token file " + path + ": " + std::strerror(errno), exit_usage);
+  if (st.st_mode & 077)
+    throw command_error("the token file " + path + " is readable by others; chmod 600 " + path, exit_usage);
+  std::ifstream in(path);
+  std::string token;
+  std::getline(in, token);
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  if (token.empty()) throw command_error("the token file " + path + " is empty", exit_usage);
+  return token;
+}
+
+secret source_token(const export_args& a, const config_file& config) {
+  if (!a.source_token_file.empty()) return secret(read_secret_file(a.source_token_file));
+  if (const char* t = std::getenv("SECEXPORT_SOURCE_TOKEN"); t && *t) return secret(t);
+  if (auto t = config.get("source-token")) {
+    if (!config.private_to_owner)
+      throw command_error("the config file " + config.path + " holds source-token but others can read it; chmod 600 " +
+                              config.path,
+                          exit_usage);
+    return secret(*t);
+  }
+  throw command_error("no token for the event source: set SECEXPORT_SOURCE_TOKEN, --source-token-file, or "
+                      "source-token in the config file",
+                      exit_usage);
+}
+
+std::pair<sys_us, sys_us> window_of(const export_args& a) {
+  using namespace std::chrono;
+  if (!a.since.empty() || !a.until.empty()) {
+    if (!a.date.empty()) throw command_error("--date and --since/--until are alternatives", exit_usage);
+    if (a.since.empty() || a.until.empty()) throw command_error("--since and --until go together", exit_usage);
+    auto s = parse_rfc3339(a.since), u = parse_rfc3339(a.until);
+    if (!s) throw command_error("--since '" + a.since + "' is not an RFC 3339 time", exit_usage);
+    if (!u) throw command_error("--until '" + a.until + "' is not an RFC 3339 time", exit_usage);
+    if (*u <= *s) throw command_error("--until must be after --since", exit_usage);
+    return {*s, *u};
+  }
+  sys_days day;
+  if (a.date.empty()) {
+    day = floor<days>(system_clock::now()) - days(1); // the previous UTC day
+  } else {
+    auto d = parse_iso_day(a.date);
+    if (!d) throw command_error("--date '" + a.date + "' is not a date such as 2026-11-22", exit_usage);
+    day = *d;
+  }
+  return {sys_us{day}, sys_us{day + days(1)}};
+}
+
+int run_export(export_args& a, CLI::App& app) {
+  if (a.config.empty())
+    if (const char* c = std::getenv("SECEXPORT_CONFIG")) a.config = c;
+  auto config = load_config_file(a.config);
+  layer_settings(app, config);
+
+  if (a.tenant.empty()) throw command_error("--tenant is required (or SECEXPORT_TENANT, or tenant in the config file)", exit_usage);
+  if (auto problem = exporter::tenant_id_problem(a.tenant)) throw command_error(*problem, exit_usage);
+  if (a.bucket.empty()) throw command_error("--bucket is required (or SECEXPORT_BUCKET, or bucket in the config file)", exit_usage);
+  if (a.source_url.empty() == a.source_file.empty())
+    throw command_error("name exactly one event source: --source-url URL or --source-file PATH|-", exit_usage);
+  auto [start, end] = window_of(a);
+
+  exporter::export_request req;
+  req.tenant = a.tenant;
+  req.start = start;
+  req.end = end;
+  req.bucket = a.bucket;
+  try {
+    req.key = exporter::object_key(a.prefix, a.key_template, a.tenant, start, end);
+  } catch (const std::invalid_argument& e) {
+    throw command_error(std::string("--key-template: ") + e.what(), exit_usage);
+  }
+  req.skip_bad_events = a.on_bad_event == "skip";
+  req.csv.formula_guard = a.formula_guard;
+
+  std::uint64_t page_memory = 0;
+  if (!a.source_url.empty()) {
+    std::string why;
+    auto url = io::parse_endpoint(a.source_url, &why);
+    if (!url) throw command_error("--source-url '" + a.source_url + "': " + why, exit_usage);
+    io::http_source_settings s;
+    s.source.url = *url;
+    s.source.tenant = a.tenant;
+    s.source.token = source_token(a, config);
+    s.source.limit = a.page_limit;
+    s.source.backoff = a.aws.backoff();
+    s.concurrency = a.source_concurrency;
+    s.max_pages = 2 * a.source_concurrency + 4;
+    s.skip_bad_events = req.skip_bad_events;
+    page_memory = std::uint64_t{s.max_pages} * a.page_limit * page_bytes_per_event;
+    req.http_source = std::move(s);
+  } else {
+    req.source_file = a.source_file;
+    page_memory = 8u << 20; // one NDJSON chunk and a carried line
+  }
+  req.policy = a.transfer.policy(page_memory);
+
+  net::io_context ioc(1);
+  auto session = open_aws_session(ioc.get_executor(), a.aws);
+  req.upload = a.transfer.upload(session.s3_over_tls());
+  req.upload.object_headers.push_back({"content-type", "text/csv; charset=utf-8"});
+
+  exporter::export_job job(*session.s3, std::move(req));
+  log_info("export starting", {{"export", job.describe()}, {"source", a.source_url.empty() ? a.source_file : a.source_url},
+                               {"object", s3::s3_client::url(a.bucket, exporter::object_key(a.prefix, a.key_template, a.tenant, start, end))}});
+  exporter::export_result result;
+  std::exception_ptr crashed;
+  net::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int sig) {
+    if (!ec) job.cancel(sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
+  });
+  const auto started = std::chrono::steady_clock::now();
+  net::co_spawn(
+      ioc,
+      [&]() -> net::awaitable<void> {
+        result = co_await job.run();
+        signals.cancel();
+        session.context->close_idle();
+      },
+      [&](std::exception_ptr e) { crashed = e; });
+  ioc.run();
+  if (crashed) std::rethrow_exception(crashed);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  if (!result.ok) {
+    std::string message = result.error;
+    if (!result.cleanup.empty()) message += "\n  " + result.cleanup;
+    throw command_error(message);
+  }
+  const auto& m = result.written;
+  std::printf("exported %llu rows (%llu bytes) for %s to %s in %.2f s: %.0f rows/s, %s, %llu pages, %llu retries\n"
+              "manifest %s (sha256 %s)\n",
+              static_cast<unsigned long long>(m.rows), static_cast<unsigned long long>(m.bytes), job.describe().c_str(),
+              s3::s3_client::url(m.bucket, m.key).c_str(), seconds, seconds > 0 ? static_cast<double>(m.rows) / seconds : 0.0,
+              format_rate(m.bytes, seconds).c_str(), static_cast<unsigned long long>(m.pages),
+              static_cast<unsigned long long>(m.source_retries + m.upload_retries),
+              s3::s3_client::url(m.bucket, result.manifest_key).c_str(), m.sha256_hex.c_str());
+  return exit_ok;
+}
+
+} // namespace
+
+command add_export_command(CLI::App& parent) {
+  auto args = std::make_shared<export_args>();
+  auto* app = parent.add_subcommand(
+      "export",
+      "Export one tenant's security events for one UTC day (default: yesterday) as a CSV report into "
+      "S3, then a manifest beside it as the commit marker. Every option can also be set as "
+      "SECEXPORT_<OPTION> (e.g. SECEXPORT_BUCKET) or in the [secexport] section of --config; the "
+      "command line wins, then the environment, then the file. The event source's token comes from "
+      "SECEXPORT_SOURCE_TOKEN, --source-token-file or source-token in the config file, never the "
+      "command line.");
+  auto* a = args.get();
+  app->add_option("--config", a->config, "INI file with a [secexport] section of option = value lines (or SECEXPORT_CONFIG)");
+  auto* w = "What";
+  app->add_option("--tenant", a->tenant, "Tenant (customer company) ID")->group(w);
+  app->add_option("--date", a->date, "UTC day to export, YYYY-MM-DD (default: the previous UTC day)")->group(w);
+  app->add_option("--since", a->since, "Start of an arbitrary window (RFC 3339, inclusive), with --until")->group(w);
+  app->add_option("--until", a->until, "End of the window (RFC 3339, exclusive)")->group(w);
+  auto* s = "Event source";
+  app->add_option("--source-url", a->source_url, "Base URL of the security-event API, e.g. https://events.internal")->group(s);
+  app->add_option("--source-file", a->source_file, "Read events from NDJSON instead (a path, or - for stdin)")->group(s);
+  app->add_option("--source-token-file", a->source_token_file, "File holding the API's bearer token (mode 0600)")->group(s);
+  app->add_option("--page-limit", a->page_limit, "Events per page asked of the API")
+      ->check(CLI::Range(1u, 100000u))
+      ->capture_default_str()
+      ->group(s);
+  app->add_option("--source-concurrency", a->source_concurrency,
+                  "Pages requested at once: the window is read in time slices, split near the point being "
+                  "written, so a source with slow pages is read many pages at a time")
+      ->check(CLI::Range(1u, 64u))
+      ->capture_default_str()
+      ->group(s);
+  app->add_option("--on-bad-event", a->on_bad_event,
+                  "An event with a missing field or a wrong type: fail (the export stops, naming the page and "
+                  "position) or skip (it is left out and counted in the manifest)")
+      ->check(CLI::IsMember({"fail", "skip"}))
+      ->capture_default_str()
+      ->group(s);
+  auto* d = "Destination";
+  app->add_option("--bucket", a->bucket, "S3 bucket")->group(d);
+  app->add_option("--prefix", a->prefix, "Key prefix, e.g. exports/security")->group(d);
+  app->add_option("--key-template", a->key_template,
+                  "Object key template; placeholders {tenant} {date} {yyyy} {mm} {dd} {start} {end}. Default: "
+                  "security-events/{tenant}/{yyyy}/{mm}/{dd}/security-events_{tenant}_{date}.csv")
+      ->group(d);
+  app->add_flag("--csv-formula-guard", a->formula_guard,
+                "Prefix cells that begin with = + - @ tab or CR with ' so spreadsheet programs do not run them "
+                "as formulas (changes the data; off by default)")
+      ->group(d);
+  a->aws.add_to(*app);
+  a->transfer.add_to(*app);
+  return {app, [args, app] { return run_export(*args, *app); }};
+}
+
+} // namespace secexport::cli

@@ -1,0 +1,38 @@
+// Where a command's settings come from, strongest first: the command line, then the
+// environment (SECEXPORT_<OPTION>, e.g. SECEXPORT_BUCKET, SECEXPORT_SOURCE_CONCURRENCY), then
+// a config file (--config, or SECEXPORT_CONFIG), then the built-in default. The config file
+// is INI: a [secexport] section of `option-name = value` lines, the names of the long options
+// without their dashes.
+//
+// Values from the environment and the file go through the same validation as flags; a bad
+// one is an error naming where it came from.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+
+namespace secexport::cli {
+
+struct config_file {
+  std::string path;
+  std::map<std::string, std::string, std::less<>> values; // the [secexport] section
+  bool private_to_owner = true; // mode has no group/other bits
+
+  [[nodiscard]] std::optional<std::string> get(std::string_view key) const;
+};
+
+/// Reads the config file (an empty path gives an empty config). Throws command_error with
+/// the file and line on malformed input.
+[[nodiscard]] config_file load_config_file(const std::string& path);
+
+/// For each option of `command` that the command line did not set: the environment, then
+/// the config file. Throws command_error(exit_usage) naming the variable or the file.
+void layer_settings(CLI::App& command, const config_file& config);
+
+/// SECEXPORT_<OPTION> for a long option name ("source-url" -> "SECEXPORT_SOURCE_URL").
+[[nodiscard]] std::string environment_name(std::string_view option);
+
+} // namespace secexport::cli

@@ -1,0 +1,65 @@
+#include "export/object_key.hpp"
+
+#include <stdexcept>
+
+namespace secexport::exporter {
+
+bool is_one_utc_day(sys_us start, sys_us end) noexcept {
+  auto day = std::chrono::floor<std::chrono::days>(start);
+  return start == day && end == day + std::chrono::days(1);
+}
+
+std::string object_key(std::string_view prefix, std::string_view key_template, std::string_view tenant,
+                       sys_us start, sys_us end) {
+  if (key_template.empty()) key_template = is_one_utc_day(start, end) ? default_day_template : default_range_template;
+  const auto day = std::chrono::floor<std::chrono::days>(start);
+  const auto date = format_iso_day(day);
+  auto compact = [](sys_us t) { return format_amz_date(std::chrono::floor<std::chrono::seconds>(t)); };
+  std::string key;
+  for (std::size_t i = 0; i < key_template.size();) {
+    if (key_template[i] != '{') {
+      key.push_back(key_template[i++]);
+      continue;
+    }
+    auto close = key_template.find('}', i);
+    if (close == std::string_view::npos) throw std::invalid_argument("key template has an unclosed '{'");
+    auto name = key_template.substr(i + 1, close - i - 1);
+    if (name == "tenant") key += tenant;
+    else if (name == "date") key += date;
+    else if (name == "yyyy") key += date.substr(0, 4);
+    else if (name == "mm") key += date.substr(5, 2);
+    else if (name == "dd") key += date.substr(8, 2);
+    else if (name == "start") key += compact(start);
+    else if (name == "end") key += compact(end);
+    else
+      throw std::invalid_argument("key template has an unknown placeholder {" + std::string(name) +
+                                  "} (known: tenant, date, yyyy, mm, dd, start, end)");
+    i = close + 1;
+  }
+  std::string p(prefix);
+  while (!p.empty() && p.back() == '/') p.pop_back();
+  while (!key.empty() && key.front() == '/') key.erase(0, 1);
+  if (!p.empty()) key = p + "/" + key;
+  if (key.empty()) throw std::invalid_argument("the object key is empty");
+  if (key.size() > 1024) throw std::invalid_argument("the object key is longer than S3's 1024 bytes");
+  return key;
+}
+
+std::string manifest_key(std::string_view report_key) {
+  std::string k(report_key);
+  if (k.size() > 4 && k.ends_with(".csv")) k.resize(k.size() - 4);
+  return k + ".manifest.json";
+}
+
+std::optional<std::string> tenant_id_problem(std::string_view tenant) {
+  if (tenant.empty() || tenant.size() > 128) return "tenant IDs are 1 to 128 characters long";
+  for (char c : tenant) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              std::string_view("-_.@+=").find(c) != std::string_view::npos;
+    if (!ok) return "tenant IDs use only letters, digits and - _ . @ + = (got '" + std::string(tenant) + "')";
+  }
+  if (tenant == "." || tenant == "..") return "a tenant ID cannot be '.' or '..'";
+  return std::nullopt;
+}
+
+} // namespace secexport::exporter

@@ -1,0 +1,43 @@
+// Where a tenant's report for a window goes in the bucket: a key template, expanded
+// deterministically from the tenant and the window, so a rerun overwrites instead of
+// duplicating; and the manifest's key beside it.
+//
+// Placeholders: {tenant}, {date} (2026-11-22), {yyyy}, {mm}, {dd} (the window's first UTC
+// day), {start} and {end} (20261122T000000Z). The default for one UTC day is
+//   security-events/{tenant}/{yyyy}/{mm}/{dd}/security-events_{tenant}_{date}.csv
+// and for other ranges
+//   security-events/{tenant}/ranges/security-events_{tenant}_{start}_{end}.csv
+// A prefix is prepended with exactly one '/' between.
+#pragma once
+
+#include "base/time.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace secexport::exporter {
+
+inline constexpr std::string_view default_day_template =
+    "security-events/{tenant}/{yyyy}/{mm}/{dd}/security-events_{tenant}_{date}.csv";
+inline constexpr std::string_view default_range_template =
+    "security-events/{tenant}/ranges/security-events_{tenant}_{start}_{end}.csv";
+
+/// True when [start, end) is exactly one UTC day.
+[[nodiscard]] bool is_one_utc_day(sys_us start, sys_us end) noexcept;
+
+/// Expands `key_template` (empty: the default for the window) under `prefix`. Throws
+/// std::invalid_argument naming the problem (unknown placeholder, an empty key, a key over
+/// S3's 1024 bytes).
+[[nodiscard]] std::string object_key(std::string_view prefix, std::string_view key_template,
+                                     std::string_view tenant, sys_us start, sys_us end);
+
+/// The manifest's key for a report key: `.csv` replaced by `.manifest.json` (appended when
+/// the key does not end in `.csv`).
+[[nodiscard]] std::string manifest_key(std::string_view report_key);
+
+/// Checks a tenant ID for use in keys and messages: 1-128 characters of letters, digits and
+/// `-_.@+=`; returns the reason it is not usable.
+[[nodiscard]] std::optional<std::string> tenant_id_problem(std::string_view tenant);
+
+} // namespace secexport::exporter

@@ -1,0 +1,36 @@
+#include "export/report_writer.hpp"
+
+namespace secexport::exporter {
+
+report_writer::report_writer(s3::part_writer& out, csv::row_encoder_options options, io::event_order& order)
+    : out_(out), encoder_(options), order_(order) {}
+
+bool report_writer::write_header() { return out_.write(csv::report_header); }
+
+bool report_writer::write(const io::page& p) {
+  for (const auto& e : p.events) {
+    auto verdict = order_.admit(e, p);
+    if (verdict == io::event_verdict::out_of_order) {
+      const auto& last = *order_.last();
+      throw io::source_error("the event source broke its order: event " + std::string(e.id) + " at " +
+                             format_rfc3339(e.created_at) + " came after event " + last.id + " at " +
+                             format_rfc3339(last.time) + " (page at cursor '" + p.cursor + "', " +
+                             format_rfc3339(p.request_start) + ".." + format_rfc3339(p.request_end) + ")");
+    }
+    if (verdict != io::event_verdict::keep) continue;
+    const auto need = csv::row_encoder::max_row_size(e);
+    auto window = out_.window(need);
+    if (window.size() >= need) {
+      out_.commit(encoder_.encode(e, window.data()));
+    } else {
+      if (window.empty()) return false; // the upload failed; it says why
+      if (scratch_.size() < need) scratch_.resize(need);
+      auto n = encoder_.encode(e, scratch_.data());
+      if (!out_.write({scratch_.data(), n})) return false;
+    }
+    ++rows_;
+  }
+  return true;
+}
+
+} // namespace secexport::exporter

@@ -1,0 +1,42 @@
+// The producer's loop body: event pages in, CSV rows out, straight into the upload's part
+// buffers. Admits each event through event_order (exactly once, in order, in the window)
+// and encodes it with row_encoder directly into the current part when it fits, through one
+// reusable scratch row at a part boundary (parts are byte ranges; the row is split there
+// without losing or repeating a byte).
+#pragma once
+
+#include "csv/row_encoder.hpp"
+#include "io/event_order.hpp"
+#include "io/page_source.hpp"
+#include "s3/part_writer.hpp"
+
+#include <string>
+
+namespace secexport::exporter {
+
+struct report_stats {
+  std::uint64_t rows = 0;
+  std::uint64_t replaced_escapes = 0;
+};
+
+class report_writer {
+public:
+  report_writer(s3::part_writer& out, csv::row_encoder_options options, io::event_order& order);
+
+  /// The header row. False when the upload has failed.
+  bool write_header();
+  /// Every admitted event of `p` as a row. False when the upload has failed. Throws
+  /// io::source_error when the source broke its ordering promise.
+  bool write(const io::page& p);
+
+  [[nodiscard]] report_stats stats() const noexcept { return {rows_, encoder_.replaced_escapes()}; }
+
+private:
+  s3::part_writer& out_;
+  csv::row_encoder encoder_;
+  io::event_order& order_;
+  std::string scratch_; // a row that straddles two parts
+  std::uint64_t rows_ = 0;
+};
+
+} // namespace secexport::exporter

@@ -1,0 +1,219 @@
+#include "io/http_page_source.hpp"
+
+#include "base/log.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace secexport::io {
+
+namespace net = boost::asio;
+
+namespace {
+
+page_parser& thread_parser() {
+  thread_local page_parser parser; // one simdjson parser per parse thread, reused
+  return parser;
+}
+
+scheduler_settings scheduler_for(const http_source_settings& s) {
+  scheduler_settings out;
+  out.start = s.start;
+  out.end = s.end;
+  out.concurrency = s.concurrency;
+  out.ahead_pages = s.ahead_pages;
+  out.max_pages = s.max_pages;
+  out.page_limit = s.source.limit;
+  return out;
+}
+
+} // namespace
+
+http_page_source::http_page_source(net::any_io_executor network, http_client& http, retry_budget& budget,
+                                   http_source_settings settings)
+    : executor_(network), settings_(std::move(settings)), client_(http, settings_.source, budget),
+      scheduler_(scheduler_for(settings_)), parse_pool_(std::max(1u, settings_.parse_threads)),
+      wakeup_(network), slots_(settings_.concurrency) {
+  const unsigned pages = scheduler_.settings().max_pages;
+  for (unsigned i = 0; i < pages; ++i) {
+    pages_.push_back(std::make_unique<page>());
+    free_.push_back(pages_.back().get());
+  }
+  for (std::size_t i = slots_.size(); i-- > 0;) free_slots_.push_back(i);
+}
+
+http_page_source::~http_page_source() { parse_pool_.join(); }
+
+void http_page_source::spawn_fetch(slice_fetch f, page* p) {
+  auto slot = free_slots_.back();
+  free_slots_.pop_back();
+  ++running_;
+  net::co_spawn(executor_, fetch(std::move(f), p),
+                net::bind_cancellation_slot(slots_[slot].slot(), [this, slot](std::exception_ptr e) {
+                  free_slots_.push_back(slot);
+                  --running_;
+                  if (e) {
+                    try {
+                      std::rethrow_exception(e);
+                    } catch (const boost::system::system_error& se) {
+                      if (se.code() != net::error::operation_aborted)
+                        fail(std::string("reading the event source failed: ") + se.what());
+                    } catch (const std::exception& ex) {
+                      fail(std::string("reading the event source failed: ") + ex.what());
+                    }
+                  }
+                  wake();
+                }));
+}
+
+net::awaitable<void> http_page_source::fetch(slice_fetch f, page* p) {
+  p->clear();
+  p->slice = f.slice;
+  p->cursor = f.cursor;
+  p->request_start = f.start;
+  p->request_end = f.end;
+  p->after = f.after;
+  const page_request request{f.start, f.end, f.cursor};
+  const unsigned max_attempts = settings_.source.backoff.max_attempts;
+  for (unsigned attempt = 1;; ++attempt) {
+    auto outcome = co_await client_.fetch(request, p->body);
+    if (outcome.error) {
+      fail(*outcome.error);
+      co_return;
+    }
+    // Parsed at once, off the network thread, whatever the page's place in the report.
+    auto problem = co_await net::co_spawn(
+        parse_pool_.get_executor(),
+        [p]() -> net::awaitable<std::optional<std::string>> { co_return thread_parser().parse_page(*p); },
+        net::use_awaitable);
+    if (!problem) break;
+    if (attempt >= max_attempts || !co_await client_.back_off(attempt - 1)) {
+      fail("the event source sent an unreadable page for " + client_.describe(request) + ": " + *problem +
+           " (after " + std::to_string(attempt) + " attempts)");
+      co_return;
+    }
+    log_warn("the event source sent an unreadable page; fetching it again",
+             {{"page", client_.describe(request)}, {"problem", *problem}});
+  }
+  if (!p->bad.empty() && !settings_.skip_bad_events) {
+    const auto& b = p->bad.front();
+    fail("event " + std::to_string(b.position) + " of the page for " + client_.describe(request) + " is unusable: " +
+         b.reason + " (--on-bad-event skip skips such events and counts them)");
+    co_return;
+  }
+  page_summary summary;
+  summary.events = p->events.size() + p->bad.size();
+  if (!p->events.empty()) {
+    summary.first = event_key{p->events.front().created_at, std::string(p->events.front().id)};
+    summary.last = event_key{p->events.back().created_at, std::string(p->events.back().id)};
+  }
+  summary.has_next = p->next_cursor.has_value();
+  if (summary.has_next) summary.next_cursor = *p->next_cursor;
+  {
+    std::lock_guard lock(mutex_);
+    ++stats_.pages;
+    stats_.events += p->events.size();
+    stats_.bytes += p->body.size();
+    stats_.bad_events += p->bad.size();
+    stats_.invalid_utf8 += p->invalid_utf8_replaced;
+  }
+  if (failed_ || stopping_) co_return; // the page goes back with the rest at the end
+  scheduler_.on_page(f, summary);
+  pending_[f.slice].push_back(p);
+}
+
+void http_page_source::deliver() {
+  while (auto head = scheduler_.head()) {
+    if (auto it = pending_.find(*head); it != pending_.end()) {
+      std::lock_guard lock(mutex_);
+      for (auto* p : it->second) {
+        p->slice_end = scheduler_.slice_end(*head);
+        ready_.push_back(p);
+      }
+      pending_.erase(it);
+      ready_cv_.notify_one();
+    }
+    if (!scheduler_.head_complete()) break;
+    scheduler_.advance_head();
+  }
+}
+
+void http_page_source::fail(std::string message) {
+  if (failed_) return;
+  failed_ = true;
+  {
+    std::lock_guard lock(mutex_);
+    error_ = std::move(message);
+  }
+  ready_cv_.notify_all();
+  for (auto& s : slots_) s.emit(net::cancellation_type::terminal);
+  wake();
+}
+
+net::awaitable<void> http_page_source::run() {
+  for (;;) {
+    if (!failed_ && !stopping_) {
+      while (!free_.empty()) {
+        auto f = scheduler_.next_fetch();
+        if (!f) break;
+        auto* p = free_.back();
+        free_.pop_back();
+        spawn_fetch(std::move(*f), p);
+      }
+      deliver();
+      if (scheduler_.finished() && pending_.empty()) {
+        std::lock_guard lock(mutex_);
+        ended_ = true;
+        ready_cv_.notify_all();
+      }
+    }
+    if ((failed_ || stopping_ || ended_) && running_ == 0) break;
+    wakeup_.expires_at(net::steady_timer::time_point::max());
+    co_await wakeup_.async_wait(net::as_tuple(net::use_awaitable));
+  }
+  std::lock_guard lock(mutex_);
+  stats_.requests = client_.requests();
+  stats_.retries = client_.retries();
+  stats_.splits = scheduler_.splits();
+}
+
+page* http_page_source::next() {
+  std::unique_lock lock(mutex_);
+  ready_cv_.wait(lock, [&] { return !ready_.empty() || ended_ || error_ || stopped_; });
+  if (error_) throw source_error(*error_);
+  if (ready_.empty()) return nullptr;
+  auto* p = ready_.front();
+  ready_.pop_front();
+  return p;
+}
+
+void http_page_source::release(page* p) {
+  net::post(executor_, [this, p] {
+    scheduler_.on_consumed(p->slice);
+    free_.push_back(p);
+    wake();
+  });
+}
+
+void http_page_source::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+  }
+  ready_cv_.notify_all();
+  net::post(executor_, [this] {
+    stopping_ = true;
+    for (auto& s : slots_) s.emit(net::cancellation_type::terminal);
+    wake();
+  });
+}
+
+source_stats http_page_source::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+} // namespace secexport::io

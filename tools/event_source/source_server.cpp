@@ -1,0 +1,638 @@
+// The event source server: accept loop, per-connection coroutines, request handling, faults
+// and the /_stats endpoint. See source_server.hpp.
+//
+// Requests are read with Beast's parser; responses are written as a hand-made header plus
+// the page bytes, because the faults need byte-level control over what reaches the client
+// (a full Content-Length followed by half the body, a reset instead of an answer).
+#include "source_server.hpp"
+
+#include "base/log.hpp"
+#include "base/secret.hpp"
+#include "page_builder.hpp"
+#include "source_request.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <openssl/ssl.h>
+
+#include <array>
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+
+namespace secexport::event_source {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+using boost::system::error_code;
+
+namespace {
+
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+constexpr std::size_t write_chunk = 4u << 20;            // deadline granularity of body writes
+constexpr std::size_t keep_page_capacity = 32u << 20;    // a connection's page buffer after a huge page
+constexpr std::size_t max_cached_tenants = 32;
+constexpr auto handshake_timeout = std::chrono::seconds(10);
+constexpr auto tls_shutdown_timeout = std::chrono::seconds(2);
+constexpr auto shutdown_grace = std::chrono::seconds(3);
+
+constexpr std::array<unsigned, 9> counted_statuses{200, 400, 401, 404, 405, 429, 500, 503, 0};
+
+std::string_view reason(unsigned status) {
+  switch (status) {
+  case 200: return "OK";
+  case 400: return "Bad Request";
+  case 401: return "Unauthorized";
+  case 404: return "Not Found";
+  case 405: return "Method Not Allowed";
+  case 429: return "Too Many Requests";
+  case 500: return "Internal Server Error";
+  case 503: return "Service Unavailable";
+  default: return "Unknown";
+  }
+}
+
+// What a broken proxy might splice into a page cut in the middle: not JSON.
+constexpr std::string_view malformed_tail = "\n<html><body>502 Bad Gateway</body></html>\n";
+
+std::string error_body(std::string_view error, std::string_view message) {
+  std::string s = R"({"error":")";
+  append_json_escaped(s, error);
+  s += R"(","message":")";
+  append_json_escaped(s, message);
+  s += "\"}";
+  return s;
+}
+
+struct server_stats {
+  std::atomic<std::uint64_t> connections{0}, active_connections{0}, requests{0};
+  std::atomic<std::uint64_t> pages{0}, events{0}, bytes{0};
+  std::array<std::atomic<std::uint64_t>, counted_statuses.size()> responses{};
+
+  void count_response(unsigned status) {
+    std::size_t i = 0;
+    while (counted_statuses[i] != status && counted_statuses[i] != 0) ++i;
+    ++responses[i];
+  }
+};
+
+// Builds each tenant's generator (a few ms: the pool of bodies) once and shares it.
+class generator_cache {
+public:
+  generator_cache(std::uint64_t seed, std::uint32_t events_per_day)
+      : seed_(seed), events_per_day_(events_per_day) {}
+
+  std::shared_ptr<const event_generator> get(const std::string& tenant) {
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = cache_.find(tenant); it != cache_.end()) return it->second;
+    }
+    auto made = std::make_shared<const event_generator>(seed_, tenant, events_per_day_);
+    std::lock_guard lock(mutex_);
+    if (cache_.size() >= max_cached_tenants) cache_.clear(); // generators in use stay alive
+    return cache_.emplace(tenant, std::move(made)).first->second;
+  }
+
+private:
+  std::uint64_t seed_;
+  std::uint32_t events_per_day_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const event_generator>> cache_;
+};
+
+// What to send back for one request.
+struct reply {
+  enum class action { send, truncate, reset };
+
+  unsigned status = 200;
+  action act = action::send;
+  std::string error_text;       // error and stats bodies
+  bool page = false;            // the body is the connection's page buffer
+  bool malformed = false;       // send the page's first half, then malformed_tail
+  std::size_t page_events = 0;
+  std::uint64_t page_request = 0;
+  std::optional<unsigned> retry_after;
+  bool www_authenticate = false;
+  std::string_view fault;       // for the log line
+
+  void error(unsigned s, std::string_view code, std::string_view message) {
+    status = s;
+    error_text = error_body(code, message);
+  }
+};
+
+// One accepted connection: its stream, its reusable buffers, and a timer for page latency.
+struct connection {
+  explicit connection(const net::any_io_executor& executor) : timer(executor) {}
+
+  beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
+
+  // Runs on the connection's strand: aborts whatever it is waiting for.
+  void close() {
+    timer.cancel();
+    lowest().close();
+  }
+
+  std::unique_ptr<beast::tcp_stream> plain;
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> secure;
+  net::steady_timer timer;
+  beast::flat_buffer read_buffer;
+  io::byte_buffer page;
+  std::string head;
+  std::string remote;
+  std::shared_ptr<const event_generator> generator; // of the tenant asked for last
+};
+
+class source_server {
+public:
+  explicit source_server(const server_options& options);
+  void run();
+
+private:
+  net::awaitable<void> accept_loop();
+  net::awaitable<void> serve(tcp::socket socket);
+  template <class Stream>
+  net::awaitable<void> session(Stream& stream, connection& c);
+  net::awaitable<void> handle(const http::request<http::empty_body>& request, connection& c, reply& r);
+  net::awaitable<void> handle_events(const routed_target& target, const events_query& query,
+                                     connection& c, reply& r);
+  template <class Stream>
+  net::awaitable<error_code> write_reply(Stream& stream, connection& c, const reply& r, bool keep_alive,
+                                         unsigned version);
+  std::string stats_json() const;
+  void begin_shutdown(int signal_number);
+  net::awaitable<void> wait_for_connections();
+
+  server_options options_;
+  net::io_context ioc_;
+  std::optional<ssl::context> tls_;
+  net::strand<net::io_context::executor_type> control_; // acceptor, signals, shutdown
+  tcp::acceptor acceptor_;
+  net::signal_set signals_;
+  generator_cache generators_;
+  fault_plan faults_;
+  server_stats stats_;
+  bool stopping_ = false; // on control_
+
+  std::mutex live_mutex_;
+  std::unordered_map<connection*, std::weak_ptr<connection>> live_;
+};
+
+ssl::context make_server_tls(const std::string& cert, const std::string& key) {
+  for (const auto& [what, path] : {std::pair{"certificate", cert}, std::pair{"private key", key}})
+    if (!std::filesystem::is_regular_file(path))
+      throw std::runtime_error(std::string("TLS ") + what + " file " + path + " does not exist");
+  ssl::context ctx(ssl::context::tls_server);
+  SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+  ctx.set_options(ssl::context::default_workarounds | ssl::context::single_dh_use);
+  error_code ec;
+  ctx.use_certificate_chain_file(cert, ec);
+  if (ec) throw std::runtime_error("cannot load the TLS certificate chain " + cert + ": " + ec.message());
+  ctx.use_private_key_file(key, ssl::context::pem, ec);
+  if (ec) throw std::runtime_error("cannot load the TLS private key " + key + ": " + ec.message());
+  if (SSL_CTX_check_private_key(ctx.native_handle()) != 1)
+    throw std::runtime_error("the TLS private key " + key + " does not belong to the certificate " + cert);
+  return ctx;
+}
+
+source_server::source_server(const server_options& options)
+    : options_(options), ioc_(static_cast<int>(std::max(1u, options.threads))),
+      control_(net::make_strand(ioc_)), acceptor_(control_), signals_(control_, SIGINT, SIGTERM),
+      generators_(options.seed, options.events_per_day), faults_(options.faults, options.seed) {
+  if (!options_.tls_cert.empty() || !options_.tls_key.empty()) {
+    if (options_.tls_cert.empty() || options_.tls_key.empty())
+      throw std::runtime_error("--tls-cert and --tls-key must be given together");
+    tls_.emplace(make_server_tls(options_.tls_cert, options_.tls_key));
+  }
+
+  error_code ec;
+  auto address = net::ip::make_address(options_.host, ec);
+  tcp::endpoint where;
+  if (!ec) {
+    where = tcp::endpoint(address, options_.port);
+  } else {
+    tcp::resolver resolver(ioc_);
+    auto found = resolver.resolve(options_.host, std::to_string(options_.port), ec);
+    if (ec || found.empty())
+      throw std::runtime_error("cannot resolve --host " + options_.host + ": " + ec.message());
+    where = *found.begin();
+  }
+  auto bind_step = [&](const char* step, auto&& op) {
+    op();
+    if (ec)
+      throw std::runtime_error(std::string("cannot ") + step + " " + where.address().to_string() + ":" +
+                               std::to_string(where.port()) + ": " + ec.message());
+  };
+  bind_step("open a socket for", [&] { acceptor_.open(where.protocol(), ec); });
+  bind_step("set SO_REUSEADDR on", [&] { acceptor_.set_option(tcp::acceptor::reuse_address(true), ec); });
+  bind_step("bind", [&] { acceptor_.bind(where, ec); });
+  bind_step("listen on", [&] { acceptor_.listen(net::socket_base::max_listen_connections, ec); });
+}
+
+void source_server::run() {
+  std::printf("%u\n", static_cast<unsigned>(acceptor_.local_endpoint().port()));
+  std::fflush(stdout);
+  log_info("source.listening", {{"address", acceptor_.local_endpoint().address().to_string()},
+                                {"port", acceptor_.local_endpoint().port()},
+                                {"tls", tls_.has_value()},
+                                {"events_per_day", options_.events_per_day},
+                                {"threads", options_.threads}});
+
+  signals_.async_wait([this](const error_code& ec, int signal_number) {
+    if (!ec) begin_shutdown(signal_number);
+  });
+  std::exception_ptr failure;
+  net::co_spawn(control_, accept_loop(), [this, &failure](std::exception_ptr e) {
+    if (!e) return;
+    failure = e; // a broken invariant: stop, and let run() report it
+    ioc_.stop();
+  });
+
+  {
+    std::vector<std::jthread> workers;
+    for (unsigned i = 1; i < options_.threads; ++i) workers.emplace_back([this] { ioc_.run(); });
+    ioc_.run();
+  } // joins the workers
+  if (failure) std::rethrow_exception(failure);
+}
+
+void source_server::begin_shutdown(int signal_number) {
+  log_info("source.stopping", {{"signal", signal_number}, {"active_connections", stats_.active_connections.load()}});
+  stopping_ = true;
+  error_code ec;
+  acceptor_.close(ec);
+  std::vector<std::shared_ptr<connection>> open;
+  {
+    std::lock_guard lock(live_mutex_);
+    for (auto& [_, weak] : live_)
+      if (auto c = weak.lock()) open.push_back(std::move(c));
+  }
+  for (auto& c : open) net::post(c->timer.get_executor(), [c] { c->close(); });
+  net::co_spawn(control_, wait_for_connections(), net::detached);
+}
+
+net::awaitable<void> source_server::wait_for_connections() {
+  net::steady_timer timer(control_);
+  const auto deadline = std::chrono::steady_clock::now() + shutdown_grace;
+  while (stats_.active_connections.load() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      log_warn("source.stop_forced", {{"active_connections", stats_.active_connections.load()}});
+      ioc_.stop();
+      co_return;
+    }
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(use_tuple);
+  }
+}
+
+net::awaitable<void> source_server::accept_loop() {
+  net::steady_timer backoff(control_);
+  while (!stopping_) {
+    auto [ec, socket] = co_await acceptor_.async_accept(net::make_strand(ioc_), use_tuple);
+    if (ec == net::error::operation_aborted || stopping_) co_return;
+    if (ec) {
+      // Out of descriptors or the like: say so, and do not spin.
+      log_warn("source.accept_failed", {{"error", ec.message()}});
+      backoff.expires_after(std::chrono::milliseconds(50));
+      co_await backoff.async_wait(use_tuple);
+      continue;
+    }
+    auto executor = socket.get_executor();
+    net::co_spawn(executor, serve(std::move(socket)), [](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& x) {
+        log_error("source.connection_failed", {{"error", x.what()}});
+      }
+    });
+  }
+}
+
+net::awaitable<void> source_server::serve(tcp::socket socket) {
+  auto c = std::make_shared<connection>(socket.get_executor());
+  ++stats_.connections;
+  ++stats_.active_connections;
+  {
+    std::lock_guard lock(live_mutex_);
+    live_.emplace(c.get(), c);
+  }
+  struct leave_guard {
+    source_server& s;
+    connection* c;
+    ~leave_guard() {
+      std::lock_guard lock(s.live_mutex_);
+      s.live_.erase(c);
+      --s.stats_.active_connections;
+    }
+  } guard{*this, c.get()};
+
+  error_code ec;
+  auto remote = socket.remote_endpoint(ec);
+  c->remote = ec ? "?" : remote.address().to_string() + ":" + std::to_string(remote.port());
+  socket.set_option(tcp::no_delay(true), ec);
+
+  if (tls_) {
+    c->secure = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(socket), *tls_);
+    c->lowest().expires_after(handshake_timeout);
+    auto [hec] = co_await c->secure->async_handshake(ssl::stream_base::server, use_tuple);
+    if (hec) {
+      log_debug("source.handshake_failed", {{"remote", c->remote}, {"error", hec.message()}});
+      co_return;
+    }
+    co_await session(*c->secure, *c);
+  } else {
+    c->plain = std::make_unique<beast::tcp_stream>(std::move(socket));
+    co_await session(*c->plain, *c);
+  }
+}
+
+template <class Stream>
+net::awaitable<void> source_server::session(Stream& stream, connection& c) {
+  reply r;
+  for (;;) {
+    http::request_parser<http::empty_body> parser;
+    parser.header_limit(16 * 1024);
+    c.lowest().expires_after(options_.io_timeout);
+    auto [ec, n] = co_await http::async_read(stream, c.read_buffer, parser, use_tuple);
+    if (ec) {
+      // The client closed, went idle past the deadline, or sent something that is not HTTP.
+      if (ec != http::error::end_of_stream && ec != net::error::eof && ec != ssl::error::stream_truncated)
+        log_debug("source.read_ended", {{"remote", c.remote}, {"error", ec.message()}});
+      co_return;
+    }
+    ++stats_.requests;
+    const auto started = std::chrono::steady_clock::now();
+    const auto& request = parser.get();
+    r = reply{};
+    co_await handle(request, c, r);
+    stats_.count_response(r.act == reply::action::reset ? 0 : r.status);
+
+    if (r.act == reply::action::reset) {
+      // An abortive close: the client sees a reset instead of an answer.
+      c.lowest().socket().set_option(net::socket_base::linger(true, 0), ec);
+      c.lowest().close();
+    } else {
+      const bool keep_alive = parser.keep_alive() && r.act == reply::action::send;
+      auto wec = co_await write_reply(stream, c, r, keep_alive, request.version());
+      if (!wec && r.page) {
+        ++stats_.pages;
+        stats_.events += r.page_events;
+      }
+      if (wec) {
+        log_debug("source.write_failed", {{"remote", c.remote}, {"error", wec.message()}});
+        co_return;
+      }
+      if (r.act == reply::action::truncate) {
+        c.lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+        c.lowest().close();
+      } else if (!keep_alive) {
+        if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+          c.lowest().expires_after(tls_shutdown_timeout);
+          co_await stream.async_shutdown(use_tuple);
+        }
+        c.lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+        c.lowest().close();
+      }
+    }
+    if (options_.verbose) {
+      auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+      log_info("source.request", {{"remote", c.remote},
+                                  {"method", std::string_view(request.method_string())},
+                                  {"target", std::string_view(request.target())},
+                                  {"status", r.act == reply::action::reset ? 0u : r.status},
+                                  {"page_request", r.page_request},
+                                  {"events", r.page_events},
+                                  {"bytes", r.page ? c.page.size() : r.error_text.size()},
+                                  {"fault", r.fault},
+                                  {"ms", ms}});
+    }
+    if (!c.lowest().socket().is_open()) co_return;
+    if (c.page.capacity() > keep_page_capacity) c.page.shrink_to(keep_page_capacity);
+  }
+}
+
+template <class Stream>
+net::awaitable<error_code> source_server::write_reply(Stream& stream, connection& c, const reply& r,
+                                                      bool keep_alive, unsigned version) {
+  std::string_view body = r.page ? c.page.view() : std::string_view(r.error_text);
+  std::string_view tail;
+  if (r.malformed) {
+    body = body.substr(0, body.size() / 2); // inside an event, for any page with events
+    tail = malformed_tail;
+  }
+  const std::size_t announced = body.size() + tail.size();
+  if (r.act == reply::action::truncate) body = body.substr(0, announced / 2), tail = {};
+
+  auto& h = c.head;
+  h.clear();
+  h += "HTTP/1.1 ";
+  h += std::to_string(r.status);
+  h += ' ';
+  h += reason(r.status);
+  h += "\r\nServer: secexport-source\r\nContent-Type: application/json\r\nContent-Length: ";
+  h += std::to_string(announced);
+  h += "\r\n";
+  if (r.retry_after) h += "Retry-After: " + std::to_string(*r.retry_after) + "\r\n";
+  if (r.www_authenticate) h += "WWW-Authenticate: Bearer realm=\"secexport-source\"\r\n";
+  if (r.page_request) h += "X-Page-Request: " + std::to_string(r.page_request) + "\r\n";
+  if (!keep_alive) h += "Connection: close\r\n";
+  else if (version == 10) h += "Connection: keep-alive\r\n";
+  h += "\r\n";
+
+  // The header and the first chunk of the body in one write, the rest in chunks, each with
+  // its own deadline.
+  std::size_t sent = std::min(body.size(), write_chunk);
+  c.lowest().expires_after(options_.io_timeout);
+  std::array<net::const_buffer, 2> first{net::buffer(h), net::buffer(body.data(), sent)};
+  auto [ec, n] = co_await net::async_write(stream, first, use_tuple);
+  if (ec) co_return ec;
+  while (sent < body.size()) {
+    auto chunk = std::min(body.size() - sent, write_chunk);
+    c.lowest().expires_after(options_.io_timeout);
+    auto [wec, wn] = co_await net::async_write(stream, net::buffer(body.data() + sent, chunk), use_tuple);
+    if (wec) co_return wec;
+    sent += wn;
+  }
+  if (!tail.empty()) {
+    c.lowest().expires_after(options_.io_timeout);
+    auto [tec, tn] = co_await net::async_write(stream, net::buffer(tail), use_tuple);
+    if (tec) co_return tec;
+  }
+  c.lowest().expires_never();
+  stats_.bytes += body.size() + tail.size();
+  co_return error_code{};
+}
+
+net::awaitable<void> source_server::handle(const http::request<http::empty_body>& request, connection& c,
+                                           reply& r) {
+  auto target = route(request.target());
+  if (target.which == endpoint::not_found) {
+    r.error(404, "not_found",
+            "no such endpoint (expected GET /v1/tenants/{tenant}/security_events?start=&end=[&limit=][&cursor=])");
+    co_return;
+  }
+  if (request.method() != http::verb::get) {
+    r.error(405, "method_not_allowed", "only GET is supported");
+    co_return;
+  }
+  if (target.which == endpoint::stats) {
+    r.error_text = stats_json();
+    co_return;
+  }
+
+  auto authorization = request[http::field::authorization];
+  if (authorization.empty()) {
+    r.error(401, "unauthorized", "missing header 'Authorization: Bearer <token>'");
+    r.www_authenticate = true;
+    co_return;
+  }
+  if (!bearer_matches(authorization, options_.token)) {
+    r.error(401, "unauthorized", "the bearer token in the Authorization header is not valid for this source");
+    r.www_authenticate = true;
+    co_return;
+  }
+  auto parsed = parse_events_query(target.query, options_.max_limit);
+  if (auto* bad = std::get_if<bad_request>(&parsed)) {
+    r.error(400, "bad_request", bad->message);
+    co_return;
+  }
+  co_await handle_events(target, std::get<events_query>(parsed), c, r);
+}
+
+net::awaitable<void> source_server::handle_events(const routed_target& target, const events_query& query,
+                                                  connection& c, reply& r) {
+  if (!c.generator || c.generator->tenant() != target.tenant) c.generator = generators_.get(target.tenant);
+  const auto& g = *c.generator;
+
+  page_request page{query.start, query.end, std::nullopt, query.limit};
+  if (query.cursor) {
+    page.cursor = decode_cursor(g, query.start, query.end, *query.cursor);
+    if (!page.cursor) {
+      r.error(400, "bad_request",
+              "parameter 'cursor' is not a cursor this source issued for this tenant, start and end");
+      co_return;
+    }
+  }
+
+  const auto d = faults_.next_request();
+  r.page_request = d.request_number;
+  const auto delay = options_.page_latency + d.extra_delay;
+  if (delay.count() > 0) {
+    c.timer.expires_after(delay);
+    auto [ec] = co_await c.timer.async_wait(use_tuple);
+    if (ec) { // shutting down
+      r.act = reply::action::reset;
+      co_return;
+    }
+  }
+  if (d.extra_delay.count() > 0) r.fault = "slow";
+
+  if (d.ending) {
+    r.fault = to_string(*d.ending);
+    switch (*d.ending) {
+    case fault_kind::reset: r.act = reply::action::reset; break;
+    case fault_kind::status_429:
+      r.error(429, "too_many_requests", "injected fault 429 (page request " + std::to_string(d.request_number) + ")");
+      r.retry_after = d.retry_after;
+      break;
+    case fault_kind::status_503:
+      r.error(503, "service_unavailable", "injected fault 503 (page request " + std::to_string(d.request_number) + ")");
+      r.retry_after = d.retry_after;
+      break;
+    default:
+      r.error(500, "internal_error", "injected fault 500 (page request " + std::to_string(d.request_number) + ")");
+      break;
+    }
+    co_return;
+  }
+
+  content_faults cf{d.duplicate, d.outside, d.badevent, d.badutf8, d.request_number};
+  event_writer writer(g);
+  auto result = build_page(g, writer, page, cf, c.page);
+  r.page = true;
+  r.page_events = result.events;
+  if (d.duplicate) r.fault = "duplicate";
+  if (d.outside) r.fault = "outside";
+  if (d.badevent) r.fault = "badevent";
+  if (d.badutf8) r.fault = "badutf8";
+  if (d.malformed) {
+    r.malformed = true;
+    r.fault = "malformed";
+  }
+  if (d.truncate) {
+    r.act = reply::action::truncate;
+    r.fault = "truncate";
+  }
+}
+
+std::string source_server::stats_json() const {
+  auto u = [](std::uint64_t v) { return std::to_string(v); };
+  std::string s = "{";
+  s += "\"requests\":" + u(stats_.requests.load());
+  s += ",\"page_requests\":" + u(faults_.page_requests());
+  s += ",\"pages\":" + u(stats_.pages.load());
+  s += ",\"events\":" + u(stats_.events.load());
+  s += ",\"bytes\":" + u(stats_.bytes.load());
+  s += ",\"connections\":" + u(stats_.connections.load());
+  s += ",\"active_connections\":" + u(stats_.active_connections.load());
+  s += ",\"responses\":{";
+  bool first = true;
+  for (std::size_t i = 0; i < counted_statuses.size(); ++i) {
+    auto v = stats_.responses[i].load();
+    if (v == 0) continue;
+    if (!first) s += ',';
+    first = false;
+    s += '"';
+    s += counted_statuses[i] == 0 ? std::string("reset") : u(counted_statuses[i]);
+    s += "\":" + u(v);
+  }
+  s += "},\"faults\":[";
+  std::uint64_t fired = 0;
+  first = true;
+  for (const auto& f : faults_.counts()) {
+    if (!first) s += ',';
+    first = false;
+    s += "{\"spec\":\"";
+    append_json_escaped(s, f.spec);
+    s += "\",\"kind\":\"";
+    s += to_string(f.kind);
+    s += "\",\"fired\":" + u(f.fired) + "}";
+    fired += f.fired;
+  }
+  s += "],\"faults_fired\":" + u(fired) + "}";
+  return s;
+}
+
+} // namespace
+
+void run_server(const server_options& options) {
+  if (options.token.empty()) throw std::runtime_error("a bearer token is required (--token or SECEXPORT_SOURCE_TOKEN)");
+  register_secret(options.token);
+  source_server server(options);
+  server.run();
+}
+
+} // namespace secexport::event_source
