@@ -1,0 +1,73 @@
+#include "export/manifest.hpp"
+#include "export/object_key.hpp"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+namespace secexport::exporter {
+namespace {
+
+sys_us at(std::string_view s) { return *parse_rfc3339(s); }
+
+TEST(object_key, default_day_key_is_deterministic_and_prefixed) {
+  auto s = at("2026-11-22T00:00:00Z"), e = at("2026-11-23T00:00:00Z");
+  EXPECT_TRUE(is_one_utc_day(s, e));
+  EXPECT_EQ(object_key("", "", "acme", s, e), "security-events/acme/2026/11/22/security-events_acme_2026-11-22.csv");
+  EXPECT_EQ(object_key("exports/", "", "acme", s, e),
+            "exports/security-events/acme/2026/11/22/security-events_acme_2026-11-22.csv");
+  EXPECT_EQ(object_key("a//", "/{tenant}-{date}.csv", "acme", s, e), "a/acme-2026-11-22.csv");
+  EXPECT_EQ(manifest_key("x/y.csv"), "x/y.manifest.json");
+  EXPECT_EQ(manifest_key("x/y"), "x/y.manifest.json");
+}
+
+TEST(object_key, ranges_get_their_own_default) {
+  auto s = at("2026-11-22T06:00:00Z"), e = at("2026-11-22T18:00:00Z");
+  EXPECT_FALSE(is_one_utc_day(s, e));
+  EXPECT_EQ(object_key("", "", "acme", s, e),
+            "security-events/acme/ranges/security-events_acme_20261122T060000Z_20261122T180000Z.csv");
+}
+
+TEST(object_key, template_errors_are_clear) {
+  auto s = at("2026-11-22T00:00:00Z"), e = at("2026-11-23T00:00:00Z");
+  EXPECT_THROW((void)object_key("", "{nope}", "acme", s, e), std::invalid_argument);
+  EXPECT_THROW((void)object_key("", "{tenant", "acme", s, e), std::invalid_argument);
+  EXPECT_THROW((void)object_key("", std::string(1100, 'k'), "acme", s, e), std::invalid_argument);
+}
+
+TEST(tenant_id, rules) {
+  EXPECT_FALSE(tenant_id_problem("acme-corp_1.eu"));
+  EXPECT_TRUE(tenant_id_problem(""));
+  EXPECT_TRUE(tenant_id_problem("a/b"));
+  EXPECT_TRUE(tenant_id_problem(".."));
+  EXPECT_TRUE(tenant_id_problem("with space"));
+}
+
+TEST(manifest, is_valid_json_with_every_field) {
+  manifest m;
+  m.tenant = "acme \"quoted\"";
+  m.window_start = at("2026-11-22T00:00:00Z");
+  m.window_end = at("2026-11-23T00:00:00Z");
+  m.bucket = "b";
+  m.key = "k.csv";
+  m.rows = 10;
+  m.bytes = 1234;
+  m.sha256_hex = std::string(64, 'a');
+  m.etag = "\"abc-2\"";
+  m.source = "https://events";
+  m.duplicates_dropped = 2;
+  auto json = m.to_json();
+  simdjson::dom::parser p;
+  auto doc = p.parse(json);
+  ASSERT_EQ(doc.error(), simdjson::SUCCESS) << json;
+  EXPECT_EQ(std::string_view(doc["tenant"]), "acme \"quoted\"");
+  EXPECT_EQ(std::string_view(doc["window"]["start"]), "2026-11-22T00:00:00Z");
+  EXPECT_EQ(uint64_t(doc["rows"]), 10u);
+  EXPECT_EQ(uint64_t(doc["bytes"]), 1234u);
+  EXPECT_EQ(std::string_view(doc["object"]["etag"]), "\"abc-2\"");
+  EXPECT_EQ(uint64_t(doc["source"]["duplicates_dropped"]), 2u);
+  EXPECT_EQ(int64_t(doc["csv_format_version"]), 1);
+  EXPECT_EQ(std::string_view(doc["exporter"]["name"]), "secexport");
+}
+
+} // namespace
+} // namespace secexport::exporter
