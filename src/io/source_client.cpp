@@ -20,9 +20,15 @@ std::string source_error_message(std::string_view body) {
   if (body.empty() || parser.parse(body.data(), body.size()).get(doc)) return {};
   std::string out;
   std::string_view v;
-  if (doc["error"].get(v) == simdjson::SUCCESS) out = std::string(v);
-  if (doc["message"].get(v) == simdjson::SUCCESS) out += (out.empty() ? "" : ": ") + std::string(v);
-  if (out.size() > 300) out = out.substr(0, 300) + "...";
+  if (doc["error"].get(v) == simdjson::SUCCESS) out.assign(v);
+  if (doc["message"].get(v) == simdjson::SUCCESS) {
+    if (!out.empty()) out.append(": ");
+    out.append(v);
+  }
+  if (out.size() > 300) {
+    out.resize(300);
+    out.append("...");
+  }
   return redact(out);
 }
 

@@ -424,8 +424,11 @@ private:
   }
 
   std::string ip() {
-    if (rng_.chance(12))
-      return "2001:db8::" + std::to_string(rng_.below(0xffff)) + ":" + std::to_string(rng_.below(0xffff));
+    if (rng_.chance(12)) {
+      char buf[40];
+      std::snprintf(buf, sizeof buf, "2001:db8::%x:%x", unsigned(rng_.below(0x10000)), unsigned(rng_.below(0x10000)));
+      return buf;
+    }
     static constexpr std::string_view nets[] = {"203.0.113.", "198.51.100.", "192.0.2."};
     return std::string(rng_.pick(nets)) + std::to_string(1 + rng_.below(254));
   }

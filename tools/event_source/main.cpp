@@ -136,6 +136,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd->add_option("--threads", serve.threads, "io_context threads")->check(CLI::Range(1u, 256u))->capture_default_str();
   serve_cmd->add_option("--fault", faults, "KIND[:key=value,...], repeatable (see README.md)");
+  unsigned io_timeout_s = 60;
+  serve_cmd->add_option("--io-timeout-s", io_timeout_s, "Deadline of each read and write, and of an idle keep-alive connection")
+      ->check(CLI::Range(1u, 86400u))
+      ->capture_default_str();
   serve_cmd->add_flag("--verbose", serve.verbose, "Log every request to stderr");
 
   dump_options dump;
@@ -170,6 +174,7 @@ int main(int argc, char** argv) {
     if (serve_cmd->parsed()) {
       set_log_level(serve.verbose ? log_level::debug : log_level::warn);
       serve.page_latency = std::chrono::milliseconds(latency_ms);
+      serve.io_timeout = std::chrono::seconds(io_timeout_s);
       for (const auto& f : faults) serve.faults.push_back(parse_fault(f));
       if (serve.token.empty()) {
         std::fprintf(stderr, "error: a bearer token is required: pass --token or set SECEXPORT_SOURCE_TOKEN\n");

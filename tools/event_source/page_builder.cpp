@@ -88,13 +88,13 @@ page_result build_page(const event_generator& g, event_writer& writer, const pag
     ++result.events;
   };
 
-  // Extras that come before the page's own events.
+  // Extras that come before the page's own events, in (created_at, id) order.
+  const bool outside_after = faults.outside && last && request.cursor.has_value();
+  if (faults.outside && !outside_after) emit(timeline.prev(range_begin), event_defect::none);
   if (faults.duplicate) {
     if (request.cursor && begin > range_begin) emit(timeline.prev(begin), event_defect::none);
     else if (count > 0) emit(begin, event_defect::none);
   }
-  const bool outside_after = faults.outside && last && request.cursor.has_value();
-  if (faults.outside && !outside_after) emit(timeline.prev(range_begin), event_defect::none);
 
   const std::uint64_t bad_at = count / 2, utf8_at = count / 3;
   const auto bad_defect = faults.variant % 2 ? event_defect::missing_event_name : event_defect::numeric_created_at;

@@ -71,9 +71,9 @@ def parse_bound(s: str) -> str:
 class source:
     """A running `secexport-source serve`, stopped (SIGTERM, exit 0 expected) on exit."""
 
-    def __init__(self, binary: str, tls: dict, *extra: str, env_token: bool = False):
+    def __init__(self, binary: str, tls: dict, *extra: str, env_token: bool = False, n: int = N):
         args = [binary, "serve", "--port", "0", "--tls-cert", tls["cert"], "--tls-key", tls["key"],
-                "--seed", str(SEED), "--events-per-day", str(N), *extra]
+                "--seed", str(SEED), "--events-per-day", str(n), *extra]
         env = None
         if env_token:
             import os
@@ -452,6 +452,31 @@ def check_cli_errors(binary, tls):
     return "bad --fault specs, TLS files and dump bounds are refused with the reason"
 
 
+def check_deadlines(binary, tls):
+    with source(binary, tls, "--io-timeout-s", "1", n=100_000_000) as src:
+        path = events_path(f"{DAY}T00:00:00Z", f"{DAY}T12:00:00Z", 10_000)
+        # a client that asks for a 5 MB page and never reads it cannot pin its connection
+        stuck = ssl.create_default_context(cafile=src.ca).wrap_socket(
+            socket.create_connection(("127.0.0.1", src.port)), server_hostname="127.0.0.1")
+        stuck.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n\r\n".encode())
+        idle = src.connect()
+        assert src.get(path.replace("10000", "5"), conn=idle)[0] == 200
+        time.sleep(0.2)
+        assert src.get(path.replace("10000", "5"))[0] == 200, "a stuck client blocks others"
+        deadline = time.monotonic() + 5
+        while src.stats()["active_connections"] > 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = src.stats()["active_connections"]  # only the /_stats request's own connection
+        assert left <= 1, left
+        try:
+            src.get(path, conn=idle)
+            raise AssertionError("an idle connection outlived --io-timeout-s")
+        except (ConnectionError, http.client.HTTPException, ssl.SSLError, OSError):
+            pass
+        stuck.close()
+    return "an unread 5 MB page and an idle keep-alive connection are closed after --io-timeout-s"
+
+
 def check_shutdown(binary, tls):
     src = source(binary, tls)
     c = src.connect()
@@ -467,7 +492,7 @@ def check_shutdown(binary, tls):
 CHECKS = [check_pages_equal_dump, check_day_shape, check_parameters_and_cursors, check_token,
           check_keep_alive_latency_and_stats, check_status_faults, check_rate_is_deterministic,
           check_transport_faults, check_content_faults, check_slow_fault_with_ending, check_cli_errors,
-          check_shutdown]
+          check_deadlines, check_shutdown]
 
 
 def main() -> int:

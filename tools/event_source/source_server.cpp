@@ -38,6 +38,7 @@
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 namespace secexport::event_source {
 
@@ -395,9 +396,10 @@ net::awaitable<void> source_server::session(Stream& stream, connection& c) {
       c.lowest().socket().set_option(net::socket_base::linger(true, 0), ec);
       c.lowest().close();
     } else {
+      // A truncated answer still announces keep-alive: the connection drops mid-body.
       const bool keep_alive = parser.keep_alive() && r.act == reply::action::send;
-      auto wec = co_await write_reply(stream, c, r, keep_alive, request.version());
-      if (!wec && r.page) {
+      auto wec = co_await write_reply(stream, c, r, parser.keep_alive(), request.version());
+      if (!wec && r.page && r.act == reply::action::send && !r.malformed) {
         ++stats_.pages;
         stats_.events += r.page_events;
       }
@@ -463,11 +465,14 @@ net::awaitable<error_code> source_server::write_reply(Stream& stream, connection
   h += "\r\n";
 
   // The header and the first chunk of the body in one write, the rest in chunks, each with
-  // its own deadline.
+  // its own deadline. Not a std::array of two buffers: Asio's special case for it hands the
+  // stream an empty first buffer once the header is out, which Beast's flat_stream (inside
+  // ssl_stream) takes for a zero-byte write, and async_write then stops early.
   std::size_t sent = std::min(body.size(), write_chunk);
   c.lowest().expires_after(options_.io_timeout);
-  std::array<net::const_buffer, 2> first{net::buffer(h), net::buffer(body.data(), sent)};
+  const std::vector<net::const_buffer> first{net::buffer(h), net::buffer(body.data(), sent)};
   auto [ec, n] = co_await net::async_write(stream, first, use_tuple);
+  if (!ec && n != h.size() + sent) ec = net::error::connection_aborted; // never silently short
   if (ec) co_return ec;
   while (sent < body.size()) {
     auto chunk = std::min(body.size() - sent, write_chunk);
