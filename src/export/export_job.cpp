@@ -188,6 +188,9 @@ net::awaitable<export_result> export_job::run() {
   co_await producer_done.wait();
   producer.join();
   if (source_done) co_await source_done->wait();
+  // Handlers posted before this point (stop(), release()) run before the source and the
+  // upload go away.
+  co_await net::post(executor, net::use_awaitable);
   upload_ = nullptr;
   r.source = source_->stats();
   source_ = nullptr;

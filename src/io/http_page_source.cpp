@@ -84,11 +84,13 @@ net::awaitable<void> http_page_source::fetch(slice_fetch f, page* p) {
       fail(*outcome.error);
       co_return;
     }
-    // Parsed at once, off the network thread, whatever the page's place in the report.
+    // Parsed at once, off the network thread, whatever the page's place in the report. Not
+    // cancellable: Asio 1.81 forwards a cancellation across executors into the parse thread
+    // racily (ASan saw the slot freed under it), and a parse takes a millisecond.
     auto problem = co_await net::co_spawn(
         parse_pool_.get_executor(),
         [p]() -> net::awaitable<std::optional<std::string>> { co_return thread_parser().parse_page(*p); },
-        net::use_awaitable);
+        net::bind_cancellation_slot(net::cancellation_slot(), net::use_awaitable));
     if (!problem) break;
     if (attempt >= max_attempts || !co_await client_.back_off(attempt - 1)) {
       fail("the event source sent an unreadable page for " + client_.describe(request) + ": " + *problem +

@@ -191,3 +191,121 @@ class fault_proxy:
 
     def ops(self) -> list[str]:
         return [r["op"] for r in self.requests()]
+
+
+# ---------------------------------------------------------------------------------------
+# The local event source (tools/event_source) and what a report must contain.
+
+SOURCE_BIN = os.environ.get("SECEXPORT_SOURCE_BIN", str(ROOT / "build/debug/tools/event_source/secexport-source"))
+SOURCE_TOKEN = "source-token-" + uuid.uuid4().hex  # a secret the suite hands to secexport
+
+
+class event_source:
+    """secexport-source serving over TLS with the test server's certificate.
+
+    with support.event_source(st, events_per_day=1000, faults=["503:request=2"]) as src:
+        src.url, src.dump(tenant, start, end)"""
+
+    def __init__(self, st: dict, events_per_day: int, faults=(), seed: int = 7, latency_ms: int = 0,
+                 threads: int = 1):
+        self.st, self.n, self.faults, self.seed = st, events_per_day, list(faults), seed
+        self.latency_ms, self.threads = latency_ms, threads
+        remember_secrets([SOURCE_TOKEN])
+
+    def __enter__(self):
+        tls = Path(self.st["state_dir"]) / "tls"
+        args = [SOURCE_BIN, "serve", "--tls-cert", str(tls / "server.pem"), "--tls-key", str(tls / "server.key"),
+                "--seed", str(self.seed), "--events-per-day", str(self.n), "--threads", str(self.threads)]
+        if self.latency_ms:
+            args += ["--page-latency-ms", str(self.latency_ms)]
+        for f in self.faults:
+            args += ["--fault", f]
+        env = dict(os.environ, SECEXPORT_SOURCE_TOKEN=SOURCE_TOKEN)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, env=env, text=True)
+        self.url = f"https://127.0.0.1:{int(self.proc.stdout.readline())}"
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.proc.stdout.close()
+
+    def stats(self) -> dict:
+        import ssl
+        import urllib.request
+        ctx = ssl.create_default_context(cafile=self.st["ca_file"])
+        with urllib.request.urlopen(self.url + "/_stats", context=ctx, timeout=10) as r:
+            return json.loads(r.read())
+
+    def dump(self, tenant: str, start: str, end: str):
+        """The events of [start, end) as dicts, in order, streamed."""
+        p = subprocess.Popen([SOURCE_BIN, "dump", "--tenant", tenant, "--start", start, "--end", end, "--seed",
+                              str(self.seed), "--events-per-day", str(self.n)], stdout=subprocess.PIPE)
+        with p.stdout:
+            for line in p.stdout:
+                yield json.loads(line)
+        if p.wait() != 0:
+            raise RuntimeError("secexport-source dump failed")
+
+
+def export_env(st: dict, user: str = "exporter-user") -> dict:
+    env = base_env(st, user)
+    env["SECEXPORT_SOURCE_TOKEN"] = SOURCE_TOKEN
+    return env
+
+
+def expected_row(e: dict) -> list:
+    """What the report must hold for event e (JsonProperties as the parsed object)."""
+    from datetime import datetime, timezone
+    t = datetime.fromisoformat(e["created_at"].replace("Z", "+00:00")).astimezone(timezone.utc)
+    created = t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
+    current = e["current_email"] if e.get("current_email") is not None else e["developer_id"]
+    return [created, e["email_at_time_of_event"], current, e["event_name"], e.get("other_account") or "",
+            e["properties"], "1"]
+
+
+HEADER = ["CreatedAt", "EmailAtTimeOfEvent", "CurrentEmail", "EventName", "OtherAccount", "JsonProperties", "Version"]
+
+
+def report_rows(st: dict, key: str):
+    """The report's rows read back with Python's csv module (header first), streamed."""
+    import codecs
+    import csv as csv_module
+    s3 = clients.client(st, "s3", "admin")
+    body = s3.get_object(Bucket=st["bucket"], Key=key)["Body"]
+    text = codecs.getreader("utf-8")(body, errors="strict")
+    for row in csv_module.reader(_lines(text), strict=True):
+        yield row
+
+
+def _lines(text):
+    # csv wants the file's own line ends (newline=''): yield raw chunks split after "\n".
+    buf = ""
+    while True:
+        chunk = text.read(1 << 20)
+        if not chunk:
+            if buf:
+                yield buf
+            return
+        buf += chunk
+        *whole, buf = buf.split("\n")
+        for w in whole:
+            yield w + "\n"
+
+
+def manifest(st: dict, key: str) -> dict | None:
+    s3 = clients.client(st, "s3", "admin")
+    mkey = (key[:-4] if key.endswith(".csv") else key) + ".manifest.json"
+    try:
+        return json.loads(s3.get_object(Bucket=st["bucket"], Key=mkey)["Body"].read())
+    except s3.exceptions.NoSuchKey:
+        return None
+    except Exception as e:  # noqa: BLE001 - moto/rgw answer 404 differently
+        if "404" in str(e) or "NoSuchKey" in str(e) or "Not Found" in str(e):
+            return None
+        raise
+
+
+def report_key(prefix: str, tenant: str, date: str) -> str:
+    y, m, d = date.split("-")
+    return f"{prefix}/security-events/{tenant}/{y}/{m}/{d}/security-events_{tenant}_{date}.csv"

@@ -1,0 +1,153 @@
+"""Every fault kind of the local event source, and S3-side faults, injected during an export:
+the outcome is either a complete, correct report plus manifest (byte-identical to a fault-free
+export where the fault loses nothing), or a non-zero exit with a clear message and NO
+manifest, never a manifest for wrong data. A previous manifest of the same day is removed
+before a rerun starts, so a failed rerun cannot leave an old manifest vouching for it."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+import unittest
+
+import support
+
+TENANT = "faulty-tenant"
+DATE = "2026-11-22"
+EVENTS = 6000
+
+
+class export_fault_test(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.st = support.state()
+        with support.event_source(cls.st, EVENTS) as src:  # the fault-free reference
+            prefix = support.unique("reference")
+            r = cls.run_export(cls, src, prefix)
+            assert r.returncode == 0, r
+            cls.reference = support.object_sha256(cls.st, support.report_key(prefix, TENANT, DATE))
+
+    def run_export(self, src, prefix, extra=(), endpoint=None, env=None):
+        defaults = [] if "--max-attempts" in extra else ["--max-attempts", "6"]
+        return support.run(["export", "--tenant", TENANT, "--date", DATE, "--source-url", src.url,
+                            "--bucket", self.st["bucket"], "--prefix", prefix,
+                            "--endpoint-url", endpoint or self.st["endpoint"], "--page-limit", "500",
+                            "--source-concurrency", "4", *defaults, *extra],
+                           env or support.export_env(self.st))
+
+    def key(self, prefix):
+        return support.report_key(prefix, TENANT, DATE)
+
+    def assert_exported_identically(self, r, prefix):
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(support.object_sha256(self.st, self.key(prefix)), self.reference)
+        m = support.manifest(self.st, self.key(prefix))
+        self.assertIsNotNone(m)
+        self.assertEqual(m["sha256"], self.reference)
+        return m
+
+    def assert_failed_without_manifest(self, r, prefix, *fragments):
+        self.assertNotEqual(r.returncode, 0, r)
+        for f in fragments:
+            self.assertIn(f, r.stderr)
+        self.assertIsNone(support.manifest(self.st, self.key(prefix)), "a failed export left a manifest")
+
+    def test_retryable_faults_leave_an_identical_report(self):
+        for fault in ("500:every=3,times=4", "503:every=4,times=3,retry_after=1", "429:request=2,retry_after=1",
+                      "slow:request=3,delay_ms=4000", "truncate:every=5,times=2", "reset:request=4",
+                      "malformed:request=2"):
+            with self.subTest(fault=fault), support.event_source(self.st, EVENTS, faults=[fault]) as src:
+                prefix = support.unique("fault")
+                r = self.run_export(src, prefix, ["--read-timeout", "2"])
+                m = self.assert_exported_identically(r, prefix)
+                self.assertGreater(m["source"]["retries"], 0, fault)
+                fired = sum(src.stats()["faults"].values()) if isinstance(src.stats()["faults"], dict) else 1
+                self.assertGreater(fired, 0)
+
+    def test_repeated_and_out_of_range_events_are_dropped_and_counted(self):
+        for fault, counter in (("duplicate:every=2", "duplicates_dropped"),
+                               ("outside:every=3", "outside_request_dropped")):
+            with self.subTest(fault=fault), support.event_source(self.st, EVENTS, faults=[fault]) as src:
+                prefix = support.unique("content")
+                m = self.assert_exported_identically(self.run_export(src, prefix), prefix)
+                self.assertGreater(m["source"][counter] + m["source"]["outside_window_dropped"], 0)
+
+    def test_a_bad_event_fails_the_export_naming_the_page_or_is_skipped_and_counted(self):
+        with support.event_source(self.st, EVENTS, faults=["badevent:request=3"]) as src:
+            prefix = support.unique("bad")
+            r = self.run_export(src, prefix)
+            self.assert_failed_without_manifest(r, prefix, "is unusable", "tenant " + TENANT, "--on-bad-event skip")
+            self.assertRegex(r.stderr, r"event \d+ of the page for tenant faulty-tenant, 2026-11-2\dT")
+        with support.event_source(self.st, EVENTS, faults=["badevent:request=3"]) as src:  # the fault anew
+            r = self.run_export(src, prefix, ["--on-bad-event", "skip"])
+            self.assertEqual(r.returncode, 0, r)
+            m = support.manifest(self.st, self.key(prefix))
+            self.assertEqual(m["source"]["bad_events_skipped"], 1)
+            self.assertEqual(m["rows"], EVENTS - 1)
+
+    def test_invalid_utf8_is_replaced_and_counted(self):
+        with support.event_source(self.st, EVENTS, faults=["badutf8:request=2"]) as src:
+            prefix = support.unique("utf8")
+            r = self.run_export(src, prefix)
+            self.assertEqual(r.returncode, 0, r)
+            m = support.manifest(self.st, self.key(prefix))
+            self.assertGreaterEqual(m["source"]["invalid_utf8_replaced"], 1)
+            self.assertEqual(m["rows"], EVENTS)
+            text = b"".join(support.clients.client(self.st, "s3", "admin").get_object(
+                Bucket=self.st["bucket"], Key=self.key(prefix))["Body"].read().split(b"\n"))
+            self.assertIn("\ufffd".encode(), text)
+            text.decode("utf-8")  # strictly valid
+
+    def test_a_source_that_keeps_failing_stops_the_export_and_removes_the_old_manifest(self):
+        prefix = support.unique("down")
+        with support.event_source(self.st, EVENTS) as src:
+            self.assertEqual(self.run_export(src, prefix).returncode, 0)
+        self.assertIsNotNone(support.manifest(self.st, self.key(prefix)))
+        with support.event_source(self.st, EVENTS, faults=["503:first=1000"]) as src:
+            r = self.run_export(src, prefix, ["--max-attempts", "3"])
+            self.assert_failed_without_manifest(r, prefix, "the event source failed for tenant " + TENANT,
+                                                "HTTP 503", "after 3 attempts")
+
+    def test_a_source_that_refuses_the_token_is_not_retried(self):
+        with support.event_source(self.st, EVENTS) as src:
+            env = support.export_env(self.st)
+            env["SECEXPORT_SOURCE_TOKEN"] = "a-wrong-token-value"
+            prefix = support.unique("token")
+            r = self.run_export(src, prefix, env=env)
+            self.assert_failed_without_manifest(r, prefix, "the event source refused", "HTTP 401")
+            self.assertNotIn("a-wrong-token-value", r.stderr)
+            self.assertLess(src.stats()["requests"], 10)
+
+    def test_s3_faults_during_an_export_are_retried(self):
+        with support.event_source(self.st, 60_000) as src, support.fault_proxy(self.st) as fp:
+            fp.set_rules([{"op": "UploadPart", "after": 1, "times": 3, "status": 503, "code": "SlowDown"},
+                          {"op": "UploadPart", "after": 5, "times": 1, "action": "reset"}])
+            prefix = support.unique("s3faults")
+            r = self.run_export(src, prefix, ["--part-size", "5MiB"], endpoint=fp.endpoint)
+            self.assertEqual(r.returncode, 0, r)
+            rows = sum(1 for _ in support.report_rows(self.st, self.key(prefix))) - 1
+            self.assertEqual(rows, 60_000)
+            self.assertEqual(support.manifest(self.st, self.key(prefix))["sha256"],
+                             support.object_sha256(self.st, self.key(prefix)))
+
+    def test_sigterm_mid_export_leaves_no_manifest(self):
+        with support.event_source(self.st, 200_000, latency_ms=300) as src:
+            prefix = support.unique("sigterm")
+            args = [support.BIN, "export", "--tenant", TENANT, "--date", DATE, "--source-url", src.url, "--bucket",
+                    self.st["bucket"], "--prefix", prefix, "--endpoint-url", self.st["endpoint"],
+                    "--part-size", "5MiB"]
+            p = support.subprocess.Popen(args, env=support.export_env(self.st, "admin"),
+                                         stdout=support.subprocess.PIPE, stderr=support.subprocess.PIPE)
+            threading.Timer(3.0, lambda: p.send_signal(signal.SIGTERM)).start()
+            out, err = p.communicate(timeout=120)
+            err = err.decode()
+            support._capture(err)
+            self.assertEqual(p.returncode, 1, err)
+            self.assertIn("terminated (SIGTERM)", err)
+            self.assertIsNone(support.manifest(self.st, self.key(prefix)))
+            self.assertEqual(support.open_uploads(self.st, prefix), [], "admin may abort: nothing left behind")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
