@@ -35,6 +35,8 @@ public:
   ~aws_context();
 
   [[nodiscard]] io::http_client& http_for(const io::endpoint& ep);
+  [[nodiscard]] const std::shared_ptr<boost::asio::ssl::context>& tls() const noexcept { return tls_; }
+  [[nodiscard]] const io::http_options& http_options() const noexcept { return http_; }
   [[nodiscard]] boost::asio::any_io_executor executor() const { return executor_; }
   [[nodiscard]] auth::signer& signer() { return signer_; }
   [[nodiscard]] signing_clock& clock() { return clock_; }

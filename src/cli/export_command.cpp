@@ -34,6 +34,7 @@ struct export_args {
   unsigned source_concurrency = 8;
   std::string on_bad_event = "fail";
   bool formula_guard = false;
+  bool no_size_check = false;
   std::string bucket, prefix, key_template;
   std::string config;
   aws_flags aws;
@@ -115,6 +116,7 @@ int run_export(export_args& a, CLI::App& app) {
     throw command_error(std::string("--key-template: ") + e.what(), exit_usage);
   }
   req.skip_bad_events = a.on_bad_event == "skip";
+  req.check_size = !a.no_size_check;
   req.csv.formula_guard = a.formula_guard;
 
   std::uint64_t page_memory = 0;
@@ -231,6 +233,10 @@ command add_export_command(CLI::App& parent) {
   app->add_flag("--csv-formula-guard", a->formula_guard,
                 "Prefix cells that begin with = + - @ tab or CR with ' so spreadsheet programs do not run them "
                 "as formulas (changes the data; off by default)")
+      ->group(d);
+  app->add_flag("--no-size-check", a->no_size_check,
+                "Skip the HeadObject that checks the report's size in S3 before the manifest is written "
+                "(only for stores that keep nothing, such as benchmark sinks)")
       ->group(d);
   a->aws.add_to(*app);
   a->transfer.add_to(*app);

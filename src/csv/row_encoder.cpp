@@ -1,5 +1,6 @@
 #include "csv/row_encoder.hpp"
 
+#include "csv/detail/byte_scan.hpp"
 #include "csv/utf8.hpp"
 
 #include <cstring>
@@ -109,61 +110,88 @@ std::size_t row_encoder::decode_json_string(std::string_view raw, std::string& o
 }
 
 char* row_encoder::write_cell(std::string_view text, char* out) const {
+  constexpr detail::byte_set csv_special{',', '"', '\r', '\n'};
   const bool guard = options_.formula_guard && !text.empty() && needs_guard(text.front());
-  const bool quote = text.find_first_of(",\"\r\n") != std::string_view::npos;
-  if (quote) *out++ = '"';
-  if (guard) *out++ = '\'';
-  if (!quote) {
+  const auto first = detail::find_first(text.data(), text.size(), csv_special);
+  if (first == text.size()) { // nothing to quote: the common case
+    if (guard) *out++ = '\'';
     std::memcpy(out, text.data(), text.size());
     return out + text.size();
   }
-  for (std::size_t i = 0; i < text.size();) {
-    auto q = text.find('"', i);
-    auto end = q == std::string_view::npos ? text.size() : q + 1;
-    std::memcpy(out, text.data() + i, end - i);
-    out += end - i;
-    if (q != std::string_view::npos) *out++ = '"'; // double it
-    i = end;
+  *out++ = '"';
+  if (guard) *out++ = '\'';
+  std::memcpy(out, text.data(), first);
+  out += first;
+  for (std::size_t i = first; i < text.size(); ++i) {
+    if (text[i] == '"') *out++ = '"'; // doubled
+    *out++ = text[i];
   }
   *out++ = '"';
   return out;
 }
 
 char* row_encoder::write_text_field(std::string_view raw, char* out) {
-  if (raw.find('\\') == std::string_view::npos) return write_cell(raw, out);
+  if (detail::find_first(raw.data(), raw.size(), {'\\', '\\', '\\', '\\'}) == raw.size())
+    return write_cell(raw, out);
   replaced_ += decode_json_string(raw, scratch_);
   return write_cell(scratch_, out);
 }
 
 char* row_encoder::write_json_field(std::string_view json, char* out) {
-  // Minified on the way: whitespace outside strings dropped; quotes doubled for CSV.
-  const bool quote = json.find_first_of(",\"") != std::string_view::npos;
-  if (quote) *out++ = '"';
+  // Minified on the way (whitespace outside strings dropped) and quotes doubled for CSV, in
+  // runs: copy_until moves 16 bytes at a time up to the next byte that needs a decision.
+  constexpr detail::byte_set inside{'"', '\\', '"', '\\'};
+  if (detail::find_first(json.data(), json.size(), {'"', ',', '"', ','}) == json.size()) {
+    // Nothing to quote ({} or numbers only): just drop insignificant whitespace.
+    for (char c : json)
+      if (!json_space(c)) *out++ = c;
+    return out;
+  }
+  *out++ = '"';
+  const char* p = json.data();
+  std::size_t n = json.size();
   bool in_string = false;
-  for (std::size_t i = 0; i < json.size(); ++i) {
-    char c = json[i];
-    if (in_string) {
-      if (c == '\\' && i + 1 < json.size()) {
-        *out++ = c;
-        c = json[++i];
-        if (c == '"') *out++ = '"'; // an escaped quote is still a quote to CSV
-        *out++ = c;
-        continue;
-      }
-      if (c == '"') {
+  while (n) {
+    if (!in_string) {
+      auto k = detail::copy_until_quote_or_space(p, n, out);
+      out += k;
+      p += k;
+      n -= k;
+      if (!n) break;
+      if (*p == '"') {
+        in_string = true;
+        *out++ = '"';
+        *out++ = '"';
+      } // else whitespace: dropped
+      ++p;
+      --n;
+    } else {
+      auto k = detail::copy_until(p, n, inside, out);
+      out += k;
+      p += k;
+      n -= k;
+      if (!n) break;
+      if (*p == '\\') { // an escape: copy it and the escaped byte
+        *out++ = '\\';
+        if (n > 1) {
+          if (p[1] == '"') *out++ = '"'; // an escaped quote is still a quote to CSV
+          *out++ = p[1];
+          p += 2;
+          n -= 2;
+        } else {
+          ++p;
+          --n;
+        }
+      } else { // the closing quote
         in_string = false;
         *out++ = '"';
+        *out++ = '"';
+        ++p;
+        --n;
       }
-      *out++ = c;
-    } else if (c == '"') {
-      in_string = true;
-      *out++ = '"';
-      *out++ = '"';
-    } else if (!json_space(c)) {
-      *out++ = c;
     }
   }
-  if (quote) *out++ = '"';
+  *out++ = '"';
   return out;
 }
 

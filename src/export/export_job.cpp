@@ -6,9 +6,13 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include <pthread.h>
 
 #include <thread>
 
@@ -72,6 +76,7 @@ net::awaitable<bool> export_job::remove_previous_manifest(export_result& r) {
 net::awaitable<bool> export_job::write_manifest(export_result& r) {
   auto& m = r.written;
   // The report must be in S3 with exactly the bytes sent before the manifest vouches for it.
+  if (!request_.check_size) co_return co_await put_manifest(r);
   auto head = co_await s3_.head_object(request_.bucket, request_.key);
   if (!head.ok()) {
     r.error = "cannot check the uploaded report " + s3::s3_client::url(request_.bucket, request_.key) + ": " +
@@ -84,6 +89,11 @@ net::awaitable<bool> export_job::write_manifest(export_result& r) {
               " were sent; no manifest was written";
     co_return false;
   }
+  co_return co_await put_manifest(r);
+}
+
+net::awaitable<bool> export_job::put_manifest(export_result& r) {
+  auto& m = r.written;
   m.finished_at = now_us();
   m.seconds = std::chrono::duration<double>(m.finished_at - m.started_at).count();
   auto json = m.to_json();
@@ -126,8 +136,15 @@ net::awaitable<export_result> export_job::run() {
   s3::multipart_upload upload(s3_, request_.bucket, request_.key, request_.upload, pool, policy);
   upload_ = &upload;
 
+  // The HTTP source gets its own I/O thread: receiving and decrypting pages, and encrypting
+  // and sending parts, then use both cores. Everything of the source lives on that thread;
+  // the two meet only in the source's thread-safe next()/release()/stop().
   std::unique_ptr<io::page_source> source;
+  std::optional<net::io_context> source_ioc;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> source_work;
+  std::unique_ptr<io::http_client> source_http;
   std::unique_ptr<io::http_page_source> http_source;
+  std::thread source_thread;
   std::optional<completion> source_done;
   int file_fd = -1;
   if (request_.http_source) {
@@ -135,10 +152,19 @@ net::awaitable<export_result> export_job::run() {
     settings.start = request_.start;
     settings.end = request_.end;
     m.source = settings.source.url.url();
-    auto& http = context.http_for(settings.source.url);
-    http_source = std::make_unique<io::http_page_source>(executor, http, context.budget(), settings);
+    source_ioc.emplace(1);
+    source_work.emplace(source_ioc->get_executor());
+    source_http = std::make_unique<io::http_client>(source_ioc->get_executor(), settings.source.url,
+                                                    settings.source.url.tls ? context.tls() : nullptr,
+                                                    context.http_options());
+    http_source = std::make_unique<io::http_page_source>(source_ioc->get_executor(), *source_http,
+                                                         context.budget(), settings);
     source_done.emplace(executor);
-    net::co_spawn(executor, http_source->run(), [&](std::exception_ptr) { source_done->signal(); });
+    net::co_spawn(*source_ioc, http_source->run(), [&](std::exception_ptr) { source_done->signal(); });
+    source_thread = std::thread([&] {
+      ::pthread_setname_np(::pthread_self(), "se-source");
+      source_ioc->run();
+    });
     source_ = http_source.get();
   } else {
     m.source = request_.source_file == "-" ? "stdin" : request_.source_file;
@@ -161,6 +187,7 @@ net::awaitable<export_result> export_job::run() {
   completion producer_done(executor);
   const s3::part_hashing hashing{request_.upload.signed_payload, request_.upload.crc32c};
   std::thread producer([&] {
+    ::pthread_setname_np(::pthread_self(), "se-producer");
     try {
       s3::part_writer writer(pool, policy, upload, hashing, &object_hash);
       report_writer rows(writer, request_.csv, order);
@@ -188,8 +215,11 @@ net::awaitable<export_result> export_job::run() {
   co_await producer_done.wait();
   producer.join();
   if (source_done) co_await source_done->wait();
-  // Handlers posted before this point (stop(), release()) run before the source and the
-  // upload go away.
+  if (source_thread.joinable()) { // its last handlers (stop(), release()) run before it ends
+    source_work.reset();
+    source_thread.join();
+  }
+  // Handlers posted to this executor before this point run before the upload goes away.
   co_await net::post(executor, net::use_awaitable);
   upload_ = nullptr;
   r.source = source_->stats();

@@ -42,6 +42,7 @@ struct export_request {
 
   s3::part_size_policy policy;
   s3::upload_options upload;
+  bool check_size = true; // HeadObject before the manifest (off only for sinks that store nothing)
 };
 
 struct export_result {
@@ -71,6 +72,7 @@ public:
 private:
   boost::asio::awaitable<bool> remove_previous_manifest(export_result& r);
   boost::asio::awaitable<bool> write_manifest(export_result& r);
+  boost::asio::awaitable<bool> put_manifest(export_result& r);
 
   s3::s3_client& s3_;
   export_request request_;

@@ -187,16 +187,37 @@ net::awaitable<http_result> http_client::exchange(connection& c, const http_requ
     got_response_bytes = n > 0 || c.buffer.size() != before;
     if (ec) co_return http_result{ec, "read", {}};
     stats_.bytes_received += n;
-    while (!parser.is_done()) {
-      lowest.expires_after(t.idle);
-      auto [bec, bn] = co_await http::async_read_some(stream, c.buffer, parser, use_tuple);
-      if (bec) co_return http_result{bec, "read", {}};
-      stats_.bytes_received += bn;
-    }
-    lowest.expires_never();
-    keep_alive = parser.keep_alive();
     http_result r;
     r.response.status = parser.get().result_int();
+    keep_alive = parser.keep_alive();
+    const auto length = parser.content_length();
+    if (length && !parser.is_done() && !parser.chunked()) {
+      // A body of known length goes straight from TLS into `body`, in large reads: no
+      // copy through the parser's buffer, no coroutine step per TLS record.
+      if (*length > options_.max_response_body) co_return http_result{http::error::body_limit, "read", {}};
+      const auto total = static_cast<std::size_t>(*length);
+      body.reserve(total);
+      auto buffered = std::min(total, c.buffer.size());
+      body.append(c.buffer.data().data(), buffered);
+      c.buffer.consume(buffered);
+      while (body.size() < total) {
+        auto chunk = std::min(total - body.size(), write_chunk);
+        lowest.expires_after(t.idle);
+        auto [rec, rn] = co_await net::async_read(stream, net::buffer(body.prepare(chunk), chunk), use_tuple);
+        body.commit(rn);
+        stats_.bytes_received += rn;
+        if (rec) co_return http_result{rec == net::error::eof ? http::error::partial_message : rec, "read", {}};
+      }
+    } else {
+      while (!parser.is_done()) {
+        lowest.expires_after(t.idle);
+        auto [bec, bn] = co_await http::async_read_some(stream, c.buffer, parser, use_tuple);
+        if (bec) co_return http_result{bec, "read", {}};
+        stats_.bytes_received += bn;
+      }
+      keep_alive = parser.keep_alive();
+    }
+    lowest.expires_never();
     r.response.headers = std::move(static_cast<http::fields&>(parser.get()));
     co_return r;
   };

@@ -2,6 +2,8 @@
 
 #include "base/log.hpp"
 
+#include <pthread.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -15,7 +17,10 @@ namespace net = boost::asio;
 namespace {
 
 page_parser& thread_parser() {
-  thread_local page_parser parser; // one simdjson parser per parse thread, reused
+  thread_local page_parser parser = [] { // one simdjson parser per parse thread, reused
+    ::pthread_setname_np(::pthread_self(), "se-parse");
+    return page_parser{};
+  }();
   return parser;
 }
 
