@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
 # The main job, end to end on this machine: installs what is missing, builds the release
-# binary, starts a local S3 server over TLS (moto, with IAM enforced and a user holding
-# exactly the customer policy from the spec), streams 64 MiB into it with
-# `secexport upload`, and shows the object it made.
+# binaries, starts a local S3 server over TLS (moto, IAM enforced, a customer user holding
+# exactly the least-privilege policy from the spec) and the local event source, exports
+# yesterday (UTC) for a demo tenant with `secexport export`, and shows the report object,
+# its manifest and its first rows.
+#
+#   tools/demo.sh [EVENTS_PER_DAY]      (default 200000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+events=${1:-200000}
 
 tools/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release -j "$(nproc)"
+cmake --build --preset release -j "$(nproc)" --target secexport secexport-source
 
 state=$(mktemp -d /tmp/secexport-demo.XXXXXX)
-trap 'python3 tools/testenv/cli.py stop --state-dir "$state" >/dev/null 2>&1 || true' EXIT
+source_pid=
+cleanup() {
+  [[ -n "$source_pid" ]] && kill "$source_pid" 2>/dev/null || true
+  python3 tools/testenv/cli.py stop --state-dir "$state" >/dev/null 2>&1 || true
+  rm -rf "$state"
+}
+trap cleanup EXIT
 python3 tools/testenv/cli.py start moto --state-dir "$state" >/dev/null
 
 # The customer's side: an IAM user with the least-privilege policy, its keys, the bucket.
@@ -27,20 +37,35 @@ PY
 )"
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 
-key="demo/$(date -u +%Y/%m/%d)/stream.bin"
-echo "== streaming 64 MiB from a pipe into s3://$BUCKET/$key (endpoint $ENDPOINT)"
-head -c $((64 << 20)) /dev/urandom | tee >(sha256sum | sed 's/-$/(sent)/' >&2) |
-  build/release/secexport upload --endpoint-url "$ENDPOINT" --part-size 8MiB - "s3://$BUCKET/$key"
+# The platform's side: the security-event API, here the local generator over TLS.
+export SECEXPORT_SOURCE_TOKEN="demo-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+build/release/tools/event_source/secexport-source serve --events-per-day "$events" \
+  --tls-cert "$state/tls/server.pem" --tls-key "$state/tls/server.key" > "$state/source.port" &
+source_pid=$!
+for _ in $(seq 50); do [[ -s "$state/source.port" ]] && break; sleep 0.1; done
+source_url="https://127.0.0.1:$(cat "$state/source.port")"
+yesterday=$(date -u -d yesterday +%Y-%m-%d)
 
-echo "== the object, read back with boto3"
-python3 - "$state/testenv.json" "$key" <<'PY'
-import hashlib, json, sys
+echo "== secexport export: tenant demo-tenant, $yesterday (UTC), $events events, into s3://$BUCKET (moto, $ENDPOINT)"
+build/release/secexport export --tenant demo-tenant --date "$yesterday" --source-url "$source_url" \
+  --bucket "$BUCKET" --prefix exports --endpoint-url "$ENDPOINT"
+
+echo
+echo "== what is in the bucket now (read back with boto3 as an administrator)"
+python3 - "$state/testenv.json" "$yesterday" <<'PY'
+import json, sys
 sys.path.insert(0, "tools")
 from testenv import clients
-st, key = json.load(open(sys.argv[1])), sys.argv[2]
+st, day = json.load(open(sys.argv[1])), sys.argv[2]
 s3 = clients.client(st, "s3", "admin")
-head = s3.head_object(Bucket=st["bucket"], Key=key)
-body = s3.get_object(Bucket=st["bucket"], Key=key)["Body"].read()
-print(f"s3://{st['bucket']}/{key}: {head['ContentLength']} bytes, ETag {head['ETag']}")
-print(f"{hashlib.sha256(body).hexdigest()}  (received)")
+for o in s3.list_objects_v2(Bucket=st["bucket"], Prefix="exports/")["Contents"]:
+    print(f"  s3://{st['bucket']}/{o['Key']}  {o['Size']:,} bytes")
+y, m, d = day.split("-")
+key = f"exports/security-events/demo-tenant/{y}/{m}/{d}/security-events_demo-tenant_{day}"
+print("\n== the manifest")
+print(s3.get_object(Bucket=st["bucket"], Key=key + ".manifest.json")["Body"].read().decode())
+print("== the report's first rows")
+body = s3.get_object(Bucket=st["bucket"], Key=key + ".csv", Range="bytes=0-1500")["Body"].read().decode(errors="replace")
+for line in body.split("\r\n")[:4]:
+    print("  " + (line if len(line) < 220 else line[:217] + "..."))
 PY

@@ -131,7 +131,7 @@ int run_export(export_args& a, CLI::App& app) {
     s.source.limit = a.page_limit;
     s.source.backoff = a.aws.backoff();
     s.concurrency = a.source_concurrency;
-    s.max_pages = 2 * a.source_concurrency + 4;
+    s.max_pages = 3 * a.source_concurrency + 4; // room for the slices just ahead of the writer
     s.skip_bad_events = req.skip_bad_events;
     page_memory = std::uint64_t{s.max_pages} * a.page_limit * page_bytes_per_event;
     req.http_source = std::move(s);

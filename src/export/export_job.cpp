@@ -89,6 +89,7 @@ net::awaitable<bool> export_job::write_manifest(export_result& r) {
               " were sent; no manifest was written";
     co_return false;
   }
+  if (m.etag.empty()) m.etag = std::string(head.header("ETag")); // radosgw's Complete has none
   co_return co_await put_manifest(r);
 }
 

@@ -3,17 +3,19 @@
 // order and memory stays bounded. Pure logic, no I/O: the time_slice_reader feeds it what
 // happened and asks it what to do; tests drive it with a simulated source.
 //
-// The window [start, end) is cut into time slices, each read by its own cursor chain. The
-// consumer reads slices in time order; pages of a slice ahead of it wait in memory (at most
+// The window [start, end) is cut into time slices, each read by its own cursor chain, up to
+// `concurrency` (--source-concurrency K) pages in flight. The consumer reads slices in time
+// order; pages of a slice ahead of it wait in memory (at most
 // `ahead_pages` per slice, `max_pages` in all, some always reserved for the slice being
 // consumed, so it can never be starved). Only slices within about `max_pages` pages of the
 // consumer (estimated from event densities) read ahead; later ones fetch just their first
 // page, so buffers hold what is needed next. With a slow source, static slices would not help:
-// the slice being consumed is still read one page per round trip. So when a request slot is
-// free and no slice can use it, the earliest slice with more than a page still to read is
-// split where its next page most likely ends (estimated from the event density of its last
-// page), and the later part becomes a new slice, fetched now. The slices just ahead of the
-// consumer thus hold about one page each and are all fetched at the same time.
+// the slice being consumed is still read one page per round trip. So before a slice's next
+// page is requested, the slice is cut where that page most likely ends (estimated from the
+// event density of its last page) and the rest becomes a new slice; and when a request slot
+// is free and no slice can use it, the earliest slice with more than a page still to read is
+// split the same way and the later part fetched now. The slices just ahead of the consumer
+// thus hold about one page each and are all fetched at the same time.
 //
 // A split cannot stop a cursor chain that runs past the new end; that slice restarts from
 // its last event (start = its time, and events up to it are filtered out by `after`), and
@@ -100,6 +102,8 @@ private:
   /// Estimated pages still to fetch for `s` (infinite while its density is unknown).
   [[nodiscard]] double pages_left(const slice& s) const;
   slice_fetch start_fetch(slice& s);
+  /// Splits slices_[i] after about one page; returns the new slice's index.
+  std::optional<std::size_t> split(std::size_t i);
   std::optional<slice_fetch> split_for_work();
 
   scheduler_settings s_;

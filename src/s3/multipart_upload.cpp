@@ -16,10 +16,11 @@ namespace net = boost::asio;
 
 namespace {
 
+// AWS says CompleteMultipartUploadResult, moto CompleteMultipartUploadResponse: take the root.
 std::string completed_etag(std::string_view xml) {
   pugi::xml_document doc;
   if (!doc.load_buffer(xml.data(), xml.size())) return {};
-  return doc.child("CompleteMultipartUploadResult").child_value("ETag");
+  return doc.document_element().child_value("ETag");
 }
 
 } // namespace

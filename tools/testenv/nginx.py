@@ -16,8 +16,8 @@ NGINX = "/usr/sbin/nginx"
 
 CONFIG = """\
 daemon off;
-master_process off;
-worker_processes 1;
+master_process {master};
+worker_processes {workers};
 pid {d}/nginx.pid;
 error_log {d}/error.log info;
 events {{ worker_connections 1024; }}
@@ -65,12 +65,14 @@ def start(state_dir: Path, tls_port: int, backend_port: int, certs: CertPaths,
 
 
 def start_with(state_dir: Path, tls_port: int, certs: CertPaths, locations: str, http_extra: str = "",
-               log_format: str = "", timeout: float = 15) -> subprocess.Popen:
+               log_format: str = "", timeout: float = 15, workers: int = 1) -> subprocess.Popen:
+    """workers > 1 runs a master process (the recorded PID) with that many workers."""
     d = state_dir / "nginx"
     d.mkdir(parents=True, exist_ok=True)
     conf = d / "nginx.conf"
     conf.write_text(CONFIG.format(d=d, tls_port=tls_port, cert=certs.cert, key=certs.key,
-                                  locations=locations, http_extra=http_extra, log_format=log_format))
+                                  locations=locations, http_extra=http_extra, log_format=log_format,
+                                  master="on" if workers > 1 else "off", workers=workers))
     log = d / "stderr.log"
     base = [NGINX, "-p", str(d), "-e", str(d / "error.log"), "-c", str(conf)]
     run([*base, "-t"], "nginx config test", timeout=15)

@@ -55,11 +55,13 @@ LOCATIONS = r"""location / {
         }"""
 
 
-def start(state_dir: Path) -> dict:
+def start(state_dir: Path, workers: int = 2) -> dict:
+    """Two nginx workers by default: the sink must never be what limits a benchmark."""
     started = time.monotonic()
     certs = ca.ensure_certs(state_dir / "tls")
     (tls_port,) = free_ports(1)
-    proc = nginx.start_with(state_dir, tls_port, certs, LOCATIONS, http_extra=HTTP_EXTRA, log_format="sink")
+    proc = nginx.start_with(state_dir, tls_port, certs, LOCATIONS, http_extra=HTTP_EXTRA, log_format="sink",
+                            workers=workers)
     return {
         "kind": "sink",
         "endpoint": f"https://127.0.0.1:{tls_port}",

@@ -1,0 +1,320 @@
+#!/usr/bin/env python3
+"""End-to-end benchmarks of secexport on this machine, everything on loopback over TLS:
+a discarding S3 sink (nginx, tools/testenv/sink_env.py) that every tool uploads to, and the
+local event source (tools/event_source) serving generated days. Each measurement runs
+/usr/bin/time around the client process only (the sink and the source are separate
+processes): wall seconds, user+sys CPU seconds, peak RSS. Tools are alternated and
+repeated; the tables show medians.
+
+    python3 bench/e2e.py upload  [--bytes 2GiB] [--runs 3]      secexport upload vs aws/boto3/rclone/curl
+    python3 bench/e2e.py export  [--events 2700000] [--runs 3]  secexport export vs requests+csv+boto3
+    python3 bench/e2e.py memory  [--sizes 500MB,5GB]            peak RSS and CPU/GB across day sizes
+    python3 bench/e2e.py latency [--latency-ms 50]              throughput vs --source-concurrency
+    python3 bench/e2e.py all [--write docs/PERFORMANCE.md]      all of them, into the document
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from testenv import env as testenv  # noqa: E402
+
+SECEXPORT = ROOT / "build/release/secexport"
+SOURCE = ROOT / "build/release/tools/event_source/secexport-source"
+BYTES_PER_ROW = 400  # CSV bytes per generated event, measured
+GiB = 1 << 30
+TOKEN = "bench-source-token-0123456789"
+
+
+def parse_size(text: str) -> int:
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)?", text.strip())
+    if not m:
+        raise argparse.ArgumentTypeError(f"not a size: {text}")
+    mult = {"B": 1, None: 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KiB": 1 << 10, "MiB": 1 << 20,
+            "GiB": 1 << 30}[m.group(2)]
+    return int(float(m.group(1)) * mult)
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy (all cores), from /proc/stat."""
+    fields = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+class run:
+    """One measured process: seconds, cpu (user+sys), rss_mib, machine_busy (cores busy on
+    average, all processes), and its output."""
+
+    def __init__(self, cmd: str, env: dict, stdin_cmd: str | None = None, check=True):
+        busy_before = machine_busy_seconds()
+        with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
+            timed = f"/usr/bin/time -f '%e %U %S %M' -o {t.name} {cmd}"
+            shell = f"{stdin_cmd} | {timed}" if stdin_cmd else timed
+            p = subprocess.run(["bash", "-o", "pipefail", "-c", shell], env=env, capture_output=True, text=True)
+            fields = t.read().split()
+        if check and p.returncode != 0:
+            raise RuntimeError(f"{cmd} failed ({p.returncode}):\n{p.stderr[-3000:]}")
+        e, u, s, m = fields[-4:]
+        self.seconds, self.cpu, self.rss_mib = float(e), float(u) + float(s), int(m) / 1024
+        self.machine_busy = (machine_busy_seconds() - busy_before) / max(self.seconds, 1e-9)
+        self.stdout, self.stderr, self.returncode = p.stdout, p.stderr, p.returncode
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+class servers:
+    """The sink (and, for exports, the event source) for one benchmark."""
+
+    def __init__(self, events_per_day: int = 0, latency_ms: int = 0, source_threads: int = 2):
+        self.dir = Path(tempfile.mkdtemp(prefix="secexport-bench-"))
+        self.events, self.latency_ms, self.source_threads = events_per_day, latency_ms, source_threads
+        self.source = None
+
+    def __enter__(self):
+        self.sink = testenv.start("sink", self.dir / "sink")
+        self.ca = self.sink["ca_file"]
+        if self.events:
+            tls = self.dir / "sink" / "tls"
+            cmd = [str(SOURCE), "serve", "--tls-cert", str(tls / "server.pem"), "--tls-key", str(tls / "server.key"),
+                   "--events-per-day", str(self.events), "--threads", str(self.source_threads),
+                   "--page-latency-ms", str(self.latency_ms), "--max-limit", "10000"]
+            self.source = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True,
+                                           env=dict(os.environ, SECEXPORT_SOURCE_TOKEN=TOKEN))
+            self.source_url = f"https://127.0.0.1:{int(self.source.stdout.readline())}"
+        return self
+
+    def __exit__(self, *exc):
+        if self.source:
+            self.source.terminate()
+            self.source.wait(timeout=10)
+        testenv.stop(self.dir / "sink")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def env(self) -> dict:
+        e = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "REQUESTS_", "CURL_", "SSL_CERT"))}
+        e.update(AWS_ACCESS_KEY_ID="AKIABENCHMARK", AWS_SECRET_ACCESS_KEY="bench-secret-access-key",
+                 AWS_REGION="us-east-1", AWS_DEFAULT_REGION="us-east-1", AWS_CA_BUNDLE=self.ca,
+                 AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null",
+                 SECEXPORT_SOURCE_TOKEN=TOKEN, REQUESTS_CA_BUNDLE=self.ca)
+        return e
+
+
+def machine() -> str:
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    return f"{os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}"
+
+
+# ------------------------------------------------------------------------- upload
+
+def upload_tools(s: servers, key: str) -> dict[str, str]:
+    ep, ca, b = s.sink["endpoint"], s.ca, "bench"
+    rclone = (f"rclone rcat --s3-provider Other --s3-endpoint {ep} --s3-env-auth --ca-cert {ca} "
+              f"--s3-chunk-size 16Mi --s3-upload-concurrency 4 --s3-no-check-bucket :s3:{b}/{key}")
+    boto = (f"python3 -c \"import boto3,sys; from boto3.s3.transfer import TransferConfig as T; "
+            f"boto3.client('s3',endpoint_url='{ep}',verify='{ca}').upload_fileobj(sys.stdin.buffer,'{b}','{key}',"
+            f"Config=T(multipart_chunksize=16<<20,max_concurrency=4))\"")
+    return {
+        "secexport upload (signed payload)": f"{SECEXPORT} --log-level warn upload --endpoint-url {ep} --payload signed "
+                                            f"--checksum none - s3://{b}/{key}",
+        "secexport upload (unsigned + crc32c)": f"{SECEXPORT} --log-level warn upload --endpoint-url {ep} "
+                                               f"--payload unsigned --checksum crc32c - s3://{b}/{key}",
+        "aws s3 cp - (8 MiB parts)": f"aws --endpoint-url {ep} s3 cp - s3://{b}/{key}",
+        "boto3 upload_fileobj (16 MiB x 4)": boto,
+        "rclone rcat": rclone,
+        "curl -T, one PUT, no signing (floor)": f"curl -sS --cacert {ca} -T - {ep}/{b}/{key}",
+    }
+
+
+def bench_upload(size: int, runs: int) -> dict:
+    results: dict[str, list[run]] = {}
+    with servers() as s:
+        tools = upload_tools(s, "bench/upload.bin")
+        for _ in range(runs):
+            for name, cmd in tools.items():  # alternating, so drift hits every tool alike
+                results.setdefault(name, []).append(run(cmd, s.env(), stdin_cmd=f"head -c {size} /dev/zero"))
+    return {"size": size, "runs": runs, "results": results}
+
+
+def upload_table(r: dict) -> str:
+    size = r["size"]
+    rows = {}
+    for name, runs in r["results"].items():
+        secs = median([x.seconds for x in runs])
+        rows[name] = (size / 1e6 / secs, median([x.cpu for x in runs]) / (size / GiB), median([x.rss_mib for x in runs]))
+    aws = rows.get("aws s3 cp - (8 MiB parts)")
+    curl = rows.get("curl -T, one PUT, no signing (floor)")
+    out = ["| tool | MB/s | client CPU s/GiB | peak RSS MiB | MB/s vs aws | CPU vs aws | CPU vs curl |",
+           "|---|---|---|---|---|---|---|"]
+    for name, (mbs, cpu, rss) in rows.items():
+        out.append(f"| {name} | {mbs:,.0f} | {cpu:.2f} | {rss:.0f} | {mbs / aws[0]:.2f}x | {cpu / aws[1]:.2f}x | "
+                   f"{cpu / curl[1]:.2f}x |")
+    return "\n".join(out)
+
+
+# ------------------------------------------------------------------------- export
+
+def export_cmd(s: servers, extra: str = "", date: str = "2026-11-22", limit: int = 5000) -> str:
+    return (f"{SECEXPORT} --log-level warn export --tenant bench --date {date} --source-url {s.source_url} "
+            f"--bucket bench --endpoint-url {s.sink['endpoint']} --page-limit {limit} --no-size-check {extra}")
+
+
+def rows_of(r: run) -> int:
+    m = re.search(r"exported (\d+) rows \((\d+) bytes\)", r.stdout) or re.search(r"exported (\d+) rows", r.stdout)
+    return int(m.group(1))
+
+
+def bench_export(events: int, runs: int) -> dict:
+    results: dict[str, list[run]] = {}
+    with servers(events) as s:
+        py = (f"python3 {ROOT}/bench/peers/python_export.py --source-url {s.source_url} --tenant bench "
+              f"--date 2026-11-22 --endpoint-url {s.sink['endpoint']} --bucket bench --key py.csv --limit 5000 "
+              f"--ca {s.ca}")
+        probe = run(export_cmd(s), s.env())
+        csv_bytes = int(re.search(r"\((\d+) bytes\)", probe.stdout).group(1))
+        for _ in range(runs):
+            results.setdefault("secexport export", []).append(run(export_cmd(s), s.env()))
+            results.setdefault("Python: requests + csv + boto3", []).append(run(py, s.env()))
+    return {"events": events, "csv_bytes": csv_bytes, "runs": runs, "results": results}
+
+
+def export_table(r: dict) -> str:
+    events, size = r["events"], r["csv_bytes"]
+    rows = {}
+    for name, runs in r["results"].items():
+        secs = median([x.seconds for x in runs])
+        rows[name] = (events / secs, size / 1e6 / secs, median([x.cpu for x in runs]) / (size / GiB),
+                      median([x.rss_mib for x in runs]))
+    py = rows["Python: requests + csv + boto3"]
+    out = ["| tool | rows/s | MB/s of CSV | client CPU s/GiB of CSV | peak RSS MiB | rows/s vs Python | CPU vs Python |",
+           "|---|---|---|---|---|---|---|"]
+    for name, (rps, mbs, cpu, rss) in rows.items():
+        out.append(f"| {name} | {rps:,.0f} | {mbs:,.0f} | {cpu:.2f} | {rss:.0f} | {rps / py[0]:.1f}x | "
+                   f"1/{py[2] / cpu:.1f} |")
+    return "\n".join(out)
+
+
+# ------------------------------------------------------------------------- memory
+
+def bench_memory(sizes: list[int]) -> dict:
+    out = []
+    for size in sizes:
+        events = max(1, size // BYTES_PER_ROW)
+        with servers(events) as s:
+            r = run(export_cmd(s), s.env())
+            out.append({"target": size, "events": events, "csv_bytes": int(re.search(r"\((\d+) bytes\)", r.stdout).group(1)),
+                        "seconds": r.seconds, "cpu": r.cpu, "rss_mib": r.rss_mib})
+    return {"points": out}
+
+
+def memory_table(r: dict) -> str:
+    pts = r["points"]
+    base = pts[0]["rss_mib"]
+    out = ["| day | events | CSV bytes | rows/s | MB/s | CPU s/GiB | peak RSS MiB | RSS vs smallest |",
+           "|---|---|---|---|---|---|---|---|"]
+    for p in pts:
+        out.append(f"| {p['target'] / 1e9:g} GB | {p['events']:,} | {p['csv_bytes']:,} | {p['events'] / p['seconds']:,.0f} | "
+                   f"{p['csv_bytes'] / 1e6 / p['seconds']:,.0f} | {p['cpu'] / (p['csv_bytes'] / GiB):.2f} | "
+                   f"{p['rss_mib']:.0f} | {(p['rss_mib'] / base - 1) * 100:+.1f}% |")
+    return "\n".join(out)
+
+
+# ------------------------------------------------------------------------- latency
+
+def bench_latency(latency_ms: int, concurrencies: list[int], events: int) -> dict:
+    out = []
+    with servers(events, latency_ms=latency_ms) as s:
+        for k in concurrencies:
+            r = run(export_cmd(s, f"--source-concurrency {k}", limit=2000), s.env())
+            out.append({"k": k, "seconds": r.seconds, "cpu": r.cpu, "rows": rows_of(r), "machine": r.machine_busy})
+    return {"latency_ms": latency_ms, "events": events, "points": out}
+
+
+def latency_table(r: dict) -> str:
+    out = [f"Every page takes {r['latency_ms']} ms to answer; {r['events']:,} events, 2,000 per page.", "",
+           "| --source-concurrency | seconds | rows/s | secexport CPU (cores) | whole machine busy (of 2 cores) |",
+           "|---|---|---|---|---|"]
+    for p in r["points"]:
+        out.append(f"| {p['k']} | {p['seconds']:.2f} | {p['rows'] / p['seconds']:,.0f} | {p['cpu'] / p['seconds']:.2f} | "
+                   f"{p['machine']:.2f} |")
+    return "\n".join(out)
+
+
+# ------------------------------------------------------------------------- main
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="what", required=True)
+    p = sub.add_parser("upload")
+    p.add_argument("--bytes", type=parse_size, default=2 * GiB)
+    p.add_argument("--runs", type=int, default=3)
+    p = sub.add_parser("export")
+    p.add_argument("--events", type=int, default=2_700_000)
+    p.add_argument("--runs", type=int, default=3)
+    p = sub.add_parser("memory")
+    p.add_argument("--sizes", default="500MB,5GB")
+    p = sub.add_parser("latency")
+    p.add_argument("--latency-ms", type=int, default=50)
+    p.add_argument("--concurrency", default="1,2,4,8,16,24,32,48")
+    p.add_argument("--events", type=int, default=1_500_000)
+    p = sub.add_parser("all")
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--write", type=Path)
+    p.add_argument("--memory-sizes", default="500MB,5GB,20GB")
+    a = ap.parse_args()
+
+    for tool in (SECEXPORT, SOURCE):
+        if not tool.exists():
+            sys.exit(f"{tool} is missing: cmake --preset release && cmake --build --preset release")
+    if a.what == "upload":
+        print(upload_table(bench_upload(a.bytes, a.runs)))
+    elif a.what == "export":
+        print(export_table(bench_export(a.events, a.runs)))
+    elif a.what == "memory":
+        print(memory_table(bench_memory([parse_size(x) for x in a.sizes.split(",")])))
+    elif a.what == "latency":
+        print(latency_table(bench_latency(a.latency_ms, [int(x) for x in a.concurrency.split(",")], a.events)))
+    else:
+        sections = {
+            "upload": upload_table(bench_upload(2 * GiB, a.runs)),
+            "export": export_table(bench_export(2_700_000, a.runs)),
+            "memory": memory_table(bench_memory([parse_size(x) for x in a.memory_sizes.split(",")])),
+            "latency": latency_table(bench_latency(50, [1, 2, 4, 8, 16, 24, 32, 48], 1_500_000)),
+        }
+        text = "\n\n".join(f"### {k}\n\n{v}" for k, v in sections.items())
+        print(text)
+        if a.write:
+            write_sections(a.write, sections)
+
+
+def write_sections(doc: Path, sections: dict[str, str]) -> None:
+    """Replaces the text between <!-- bench:NAME --> and <!-- /bench:NAME --> markers."""
+    text = doc.read_text()
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    for name, table in sections.items():
+        block = (f"<!-- bench:{name} -->\n_Measured {stamp} on {machine()} by `python3 bench/e2e.py all "
+                 f"--write docs/PERFORMANCE.md`._\n\n{table}\n<!-- /bench:{name} -->")
+        text, n = re.subn(rf"<!-- bench:{name} -->.*?<!-- /bench:{name} -->", lambda _: block, text, flags=re.S)
+        if n == 0:
+            text += "\n" + block + "\n"
+    doc.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
