@@ -125,7 +125,9 @@ def machine() -> str:
 
 def upload_tools(s: servers, key: str) -> dict[str, str]:
     ep, ca, b = s.sink["endpoint"], s.ca, "bench"
-    rclone = (f"rclone rcat --s3-provider Other --s3-endpoint {ep} --s3-env-auth --ca-cert {ca} "
+    # rclone's AWS SDK refuses AWS_CA_BUNDLE next to its own transport: give it --ca-cert only.
+    rclone = (f"env -u AWS_CA_BUNDLE rclone rcat --s3-provider Other --s3-region us-east-1 "
+              f"--s3-endpoint {ep} --s3-env-auth --ca-cert {ca} "
               f"--s3-chunk-size 16Mi --s3-upload-concurrency 4 --s3-no-check-bucket :s3:{b}/{key}")
     boto = (f"python3 -c \"import boto3,sys; from boto3.s3.transfer import TransferConfig as T; "
             f"boto3.client('s3',endpoint_url='{ep}',verify='{ca}').upload_fileobj(sys.stdin.buffer,'{b}','{key}',"
@@ -172,7 +174,7 @@ def upload_table(r: dict) -> str:
 
 def export_cmd(s: servers, extra: str = "", date: str = "2026-11-22", limit: int = 5000) -> str:
     return (f"{SECEXPORT} --log-level warn export --tenant bench --date {date} --source-url {s.source_url} "
-            f"--bucket bench --endpoint-url {s.sink['endpoint']} --page-limit {limit} --no-size-check {extra}")
+            f"--bucket bench --endpoint-url {s.sink['endpoint']} --page-limit {limit} {extra}")
 
 
 def rows_of(r: run) -> int:
