@@ -1,10 +1,11 @@
 #include "io/http_client.hpp"
 
 #include "io/retry_policy.hpp"
+#include "io/tls_stream.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/connect.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -12,7 +13,6 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <openssl/ssl.h>
 
@@ -66,11 +66,18 @@ struct byte_buffer_body {
 
 struct http_client::connection {
   std::unique_ptr<beast::tcp_stream> plain;
-  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> secure;
+  std::unique_ptr<tls_stream> secure;
   beast::flat_buffer buffer;
   std::chrono::steady_clock::time_point idle_since;
 
-  beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
+  void expires_after(std::chrono::steady_clock::duration d) {
+    if (secure) secure->expires_after(d);
+    else plain->expires_after(d);
+  }
+  void expires_never() {
+    if (secure) secure->expires_never();
+    else plain->expires_never();
+  }
 };
 
 std::string_view http_response::header(std::string_view name) const {
@@ -118,28 +125,28 @@ net::awaitable<http_result> http_client::open(connection& c) {
       co_await resolver.async_resolve(target_.host, std::to_string(target_.port), use_tuple);
   if (rec) co_return http_result{rec, "name resolution", {}};
 
+  error_code cec;
   if (target_.tls) {
-    c.secure = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor_, *tls_);
+    c.secure = std::make_unique<tls_stream>(executor_, *tls_);
+    c.secure->expires_after(t.connect);
+    std::tie(cec, std::ignore) = co_await net::async_connect(c.secure->socket(), endpoints, use_tuple);
+    if (cec) cec = c.secure->deadline_error(cec);
   } else {
     c.plain = std::make_unique<beast::tcp_stream>(executor_);
+    c.plain->expires_after(t.connect);
+    std::tie(cec, std::ignore) = co_await c.plain->async_connect(endpoints, use_tuple);
   }
-  auto& lowest = c.lowest();
-  lowest.expires_after(t.connect);
-  auto [cec, ep] = co_await lowest.async_connect(endpoints, use_tuple);
   if (cec) co_return http_result{cec, "connect", {}};
-  lowest.socket().set_option(tcp::no_delay(true));
+  (c.secure ? c.secure->socket() : c.plain->socket()).set_option(tcp::no_delay(true));
   ++stats_.connections_opened;
 
   if (c.secure) {
-    auto* ssl = c.secure->native_handle();
-    if (!target_.is_ip_literal()) SSL_set_tlsext_host_name(ssl, target_.host.c_str()); // SNI
-    if (SSL_CTX_get_verify_mode(tls_->native_handle()) & SSL_VERIFY_PEER)
-      c.secure->set_verify_callback(net::ssl::host_name_verification(target_.host));
-    lowest.expires_after(t.handshake);
-    auto [hec] = co_await c.secure->async_handshake(net::ssl::stream_base::client, use_tuple);
+    c.secure->prepare_client(target_.host, target_.is_ip_literal());
+    c.secure->expires_after(t.handshake);
+    auto [hec, hn] = co_await c.secure->async_handshake(use_tuple);
     if (hec) co_return http_result{hec, "TLS handshake", {}};
   }
-  lowest.expires_never();
+  c.expires_never();
   co_return http_result{};
 }
 
@@ -147,7 +154,6 @@ net::awaitable<http_result> http_client::exchange(connection& c, const http_requ
                                                   byte_buffer& body, bool& got_response_bytes,
                                                   bool& keep_alive) {
   const auto& t = options_.timeouts;
-  auto& lowest = c.lowest();
 
   http::request<http::empty_body> req{request.method, request.target, 11};
   req.set(http::field::host, target_.host_header());
@@ -157,7 +163,7 @@ net::awaitable<http_result> http_client::exchange(connection& c, const http_requ
 
   auto write_all = [&](auto& stream) -> net::awaitable<http_result> {
     http::request_serializer<http::empty_body> sr{req};
-    lowest.expires_after(t.idle);
+    c.expires_after(t.idle);
     auto [ec, n] = co_await http::async_write_header(stream, sr, use_tuple);
     if (ec) co_return http_result{ec, "write", {}};
     stats_.bytes_sent += n;
@@ -165,7 +171,7 @@ net::awaitable<http_result> http_client::exchange(connection& c, const http_requ
     std::size_t left = request.body.size();
     while (left > 0) {
       auto chunk = std::min(left, write_chunk);
-      lowest.expires_after(t.idle);
+      c.expires_after(t.idle);
       auto [wec, wn] = co_await net::async_write(stream, net::buffer(p, chunk), use_tuple);
       if (wec) co_return http_result{wec, "write", {}};
       p += wn;
@@ -181,7 +187,7 @@ net::awaitable<http_result> http_client::exchange(connection& c, const http_requ
     body.clear();
     parser.body_limit(options_.max_response_body);
     if (request.method == http::verb::head) parser.skip(true);
-    lowest.expires_after(t.response);
+    c.expires_after(t.response);
     auto before = c.buffer.size();
     auto [ec, n] = co_await http::async_read_header(stream, c.buffer, parser, use_tuple);
     got_response_bytes = n > 0 || c.buffer.size() != before;
@@ -202,7 +208,7 @@ net::awaitable<http_result> http_client::exchange(connection& c, const http_requ
       c.buffer.consume(buffered);
       while (body.size() < total) {
         auto chunk = std::min(total - body.size(), write_chunk);
-        lowest.expires_after(t.idle);
+        c.expires_after(t.idle);
         auto [rec, rn] = co_await net::async_read(stream, net::buffer(body.prepare(chunk), chunk), use_tuple);
         body.commit(rn);
         stats_.bytes_received += rn;
@@ -210,14 +216,14 @@ net::awaitable<http_result> http_client::exchange(connection& c, const http_requ
       }
     } else {
       while (!parser.is_done()) {
-        lowest.expires_after(t.idle);
+        c.expires_after(t.idle);
         auto [bec, bn] = co_await http::async_read_some(stream, c.buffer, parser, use_tuple);
         if (bec) co_return http_result{bec, "read", {}};
         stats_.bytes_received += bn;
       }
       keep_alive = parser.keep_alive();
     }
-    lowest.expires_never();
+    c.expires_never();
     r.response.headers = std::move(static_cast<http::fields&>(parser.get()));
     co_return r;
   };
