@@ -106,8 +106,8 @@ void transfer_flags::add_to(CLI::App& app) {
       ->capture_default_str()
       ->group(g);
   app.add_option("--part-size", part_size,
-                 "Size of the first part (5MiB..5GiB). Parts double every 1000 parts, so a stream of "
-                 "unknown length never runs out of S3's 10,000 parts")
+                 "Size of the first part (5MiB..5GiB). Kept for 4000 parts, then doubled every 500 parts, "
+                 "so a stream of unknown length never runs out of S3's 10,000 parts")
       ->capture_default_str()
       ->group(g);
   app.add_option("--max-memory", max_memory,

@@ -89,6 +89,20 @@ std::optional<part_buffer> part_buffer_pool::acquire(std::size_t capacity) {
   return got;
 }
 
+void part_buffer_pool::reserve(std::size_t capacity) {
+  std::lock_guard lock(mutex_);
+  const std::size_t page = 4096;
+  while (!closed_ && (max_buffers_ == 0 || in_use_ + free_.size() < max_buffers_) &&
+         stats_.allocated + capacity <= budget_) {
+    block b{map_block(capacity), capacity};
+    for (std::size_t off = 0; off < capacity; off += page) b.data[off] = 0; // fault it in now
+    stats_.allocated += capacity;
+    stats_.peak_allocated = std::max(stats_.peak_allocated, stats_.allocated);
+    ++stats_.allocations;
+    free_.push_back(b);
+  }
+}
+
 std::optional<part_buffer> part_buffer_pool::try_acquire(std::size_t capacity) {
   std::lock_guard lock(mutex_);
   if (closed_ || capacity > budget_) return std::nullopt;

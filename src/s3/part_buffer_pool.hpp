@@ -78,6 +78,12 @@ public:
   /// Blocks until a buffer of at least `capacity` bytes fits the budget. nullopt once the
   /// pool is closed (the upload failed or was cancelled). `capacity` must be <= budget.
   [[nodiscard]] std::optional<part_buffer> acquire(std::size_t capacity);
+  /// Maps and touches free buffers of `capacity` until the pool holds as many buffers as it
+  /// may hand out (or the budget is full). Called once a stream is known to be multipart, so
+  /// a long upload's footprint is its bound from the start instead of creeping up to it
+  /// whenever a stall makes one more buffer necessary: peak memory does not depend on the
+  /// stream's length (small streams never get here).
+  void reserve(std::size_t capacity);
   /// As acquire, but returns nullopt instead of blocking.
   [[nodiscard]] std::optional<part_buffer> try_acquire(std::size_t capacity);
   /// Same as destroying the buffer.

@@ -30,7 +30,8 @@ std::optional<part_size_policy> part_size_policy::make(const part_size_settings&
 
 std::uint64_t part_size_policy::size_of(std::uint32_t number) const noexcept {
   if (s_.fixed || number == 0) return s_.part_size;
-  std::uint32_t doublings = (number - 1) / s_.growth_interval;
+  if (number <= s_.steady_parts) return s_.part_size;
+  std::uint32_t doublings = (number - s_.steady_parts - 1) / s_.growth_interval + 1;
   if (doublings >= 40) return ceiling_;
   std::uint64_t size = s_.part_size;
   for (std::uint32_t i = 0; i < doublings && size < ceiling_; ++i) size *= 2;
@@ -39,10 +40,7 @@ std::uint64_t part_size_policy::size_of(std::uint32_t number) const noexcept {
 
 std::uint64_t part_size_policy::max_object_size() const noexcept {
   std::uint64_t total = 0;
-  for (std::uint32_t n = 1; n <= s_.max_parts; n += s_.growth_interval) {
-    std::uint32_t count = std::min<std::uint32_t>(s_.growth_interval, s_.max_parts - n + 1);
-    total += size_of(n) * count;
-  }
+  for (std::uint32_t n = 1; n <= s_.max_parts; ++n) total += size_of(n);
   return total;
 }
 

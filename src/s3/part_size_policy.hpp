@@ -1,9 +1,11 @@
 // How big each part of a multipart upload is, for a stream whose length is not known in
 // advance, under a memory budget.
 //
-// Parts start at `initial` and double every `growth_interval` parts, capped at the largest
-// part that lets two buffers fit in the budget (one being filled, one in flight) and at S3's
-// 5 GiB; so the 10,000-part limit binds only for streams far beyond a day's export. The
+// Parts keep the initial size for the first `steady_parts` parts (31 GiB at 8 MiB: memory
+// stays flat for any day's export), then double every `growth_interval` parts, capped at the
+// largest part that lets two buffers fit in the budget (one being filled, one in flight) and
+// at S3's 5 GiB; so the 10,000-part limit binds only for streams far beyond a day's export
+// (5 TiB fits with a 4 GiB budget). The
 // strict mode keeps every part (but the last) the same size, for stores that require it.
 // `make` refuses combinations that cannot work and says why.
 #pragma once
@@ -25,8 +27,9 @@ struct part_size_settings {
   std::uint64_t memory_budget = 256 * mib; // --max-memory share for part buffers
   unsigned concurrency = 8;            // --concurrency: parts in flight
   bool fixed = false;                  // --fixed-part-size
-  std::uint32_t growth_interval = 1000;
+  std::uint32_t growth_interval = 500;
   std::uint32_t max_parts = s3_max_parts; // lowered only by tests
+  std::uint32_t steady_parts = 4000;      // parts before the first doubling
 };
 
 class part_size_policy {

@@ -57,6 +57,7 @@ std::span<char> part_writer::window(std::size_t limit) {
       return {};
     }
     auto size = policy_.size_of(number_ + 1);
+    if (number_ + 1 == 2) pool_.reserve(size); // multipart from here on: take the whole footprint now
     auto b = pool_.acquire(size);
     if (!b) return {};
     current_ = std::move(*b);

@@ -39,6 +39,25 @@ TEST(part_buffer_pool, limits_the_number_of_buffers_out_at_once) {
   EXPECT_TRUE(pool.try_acquire(10 * kib));
 }
 
+TEST(part_buffer_pool, reserve_takes_the_whole_footprint_once_within_both_limits) {
+  part_buffer_pool pool(100 * kib, 4);
+  auto first = pool.acquire(16 * kib);
+  pool.reserve(16 * kib); // up to 4 buffers in all, the one out included
+  EXPECT_EQ(pool.stats().allocated, 64 * kib);
+  EXPECT_EQ(pool.stats().allocations, 4u);
+  {
+    auto a = pool.acquire(16 * kib), b = pool.acquire(16 * kib), c = pool.acquire(16 * kib);
+    ASSERT_TRUE(a && b && c);
+    EXPECT_EQ(pool.stats().allocations, 4u) << "no mapping after reserve";
+  }
+  pool.reserve(16 * kib);
+  EXPECT_EQ(pool.stats().allocated, 64 * kib) << "reserve is idempotent";
+
+  part_buffer_pool tight(50 * kib, 8);
+  tight.reserve(16 * kib);
+  EXPECT_EQ(tight.stats().allocated, 48 * kib) << "the budget binds before the buffer count";
+}
+
 TEST(part_buffer_pool, frees_idle_small_buffers_when_parts_grow) {
   part_buffer_pool pool(100 * kib);
   { auto a = pool.acquire(30 * kib), b = pool.acquire(30 * kib), c = pool.acquire(30 * kib); }

@@ -46,6 +46,7 @@ part_size_policy small_policy(std::uint64_t budget = 64 * mib, std::uint32_t gro
   s.part_size = 5 * mib;
   s.memory_budget = budget;
   s.growth_interval = growth;
+  s.steady_parts = growth; // the first doubling after one interval, to exercise growth in small tests
   s.fixed = fixed;
   std::string why;
   return *part_size_policy::make(s, &why);
