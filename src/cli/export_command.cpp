@@ -4,6 +4,7 @@
 #include "base/log.hpp"
 #include "cli/commands.hpp"
 #include "cli/common_options.hpp"
+#include "cli/export_runner.hpp"
 #include "cli/settings_layers.hpp"
 #include "export/export_job.hpp"
 #include "export/object_key.hpp"
@@ -23,9 +24,6 @@ namespace secexport::cli {
 namespace net = boost::asio;
 
 namespace {
-
-// Estimated bytes per event in a page, to size the part of --max-memory kept for pages.
-constexpr std::uint64_t page_bytes_per_event = 768;
 
 struct export_args {
   std::string tenant, date, since, until;
@@ -105,50 +103,30 @@ int run_export(export_args& a, CLI::App& app) {
     throw command_error("name exactly one event source: --source-url URL or --source-file PATH|-", exit_usage);
   auto [start, end] = window_of(a);
 
-  exporter::export_request req;
-  req.tenant = a.tenant;
-  req.start = start;
-  req.end = end;
-  req.bucket = a.bucket;
-  try {
-    req.key = exporter::object_key(a.prefix, a.key_template, a.tenant, start, end);
-  } catch (const std::invalid_argument& e) {
-    throw command_error(std::string("--key-template: ") + e.what(), exit_usage);
-  }
-  req.skip_bad_events = a.on_bad_event == "skip";
-  req.check_size = !a.no_size_check;
-  req.csv.formula_guard = a.formula_guard;
-
-  std::uint64_t page_memory = 0;
-  if (!a.source_url.empty()) {
-    std::string why;
-    auto url = io::parse_endpoint(a.source_url, &why);
-    if (!url) throw command_error("--source-url '" + a.source_url + "': " + why, exit_usage);
-    io::http_source_settings s;
-    s.source.url = *url;
-    s.source.tenant = a.tenant;
-    s.source.token = source_token(a, config);
-    s.source.limit = a.page_limit;
-    s.source.backoff = a.aws.backoff();
-    s.concurrency = a.source_concurrency;
-    s.max_pages = 3 * a.source_concurrency + 4; // room for the slices just ahead of the writer
-    s.skip_bad_events = req.skip_bad_events;
-    page_memory = std::uint64_t{s.max_pages} * a.page_limit * page_bytes_per_event;
-    req.http_source = std::move(s);
-  } else {
-    req.source_file = a.source_file;
-    page_memory = 8u << 20; // one NDJSON chunk and a carried line
-  }
-  req.policy = a.transfer.policy(page_memory);
+  export_inputs in;
+  in.tenant = a.tenant;
+  in.start = start;
+  in.end = end;
+  in.bucket = a.bucket;
+  in.prefix = a.prefix;
+  in.key_template = a.key_template;
+  in.source_url = a.source_url;
+  in.source_file = a.source_file;
+  if (!a.source_url.empty()) in.source_token = source_token(a, config);
+  in.page_limit = a.page_limit;
+  in.source_concurrency = a.source_concurrency;
+  in.skip_bad_events = a.on_bad_event == "skip";
+  in.formula_guard = a.formula_guard;
+  in.check_size = !a.no_size_check;
 
   net::io_context ioc(1);
   auto session = open_aws_session(ioc.get_executor(), a.aws);
-  req.upload = a.transfer.upload(session.s3_over_tls());
-  req.upload.object_headers.push_back({"content-type", "text/csv; charset=utf-8"});
+  auto req = make_export_request(in, a.aws, a.transfer, session.s3_over_tls());
+  const auto object_url = s3::s3_client::url(req.bucket, req.key);
 
   exporter::export_job job(*session.s3, std::move(req));
   log_info("export starting", {{"export", job.describe()}, {"source", a.source_url.empty() ? a.source_file : a.source_url},
-                               {"object", s3::s3_client::url(a.bucket, exporter::object_key(a.prefix, a.key_template, a.tenant, start, end))}});
+                               {"object", object_url}});
   exporter::export_result result;
   std::exception_ptr crashed;
   net::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -168,19 +146,8 @@ int run_export(export_args& a, CLI::App& app) {
   if (crashed) std::rethrow_exception(crashed);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  if (!result.ok) {
-    std::string message = result.error;
-    if (!result.cleanup.empty()) message += "\n  " + result.cleanup;
-    throw command_error(message);
-  }
-  const auto& m = result.written;
-  std::printf("exported %llu rows (%llu bytes) for %s to %s in %.2f s: %.0f rows/s, %s, %llu pages, %llu retries\n"
-              "manifest %s (sha256 %s)\n",
-              static_cast<unsigned long long>(m.rows), static_cast<unsigned long long>(m.bytes), job.describe().c_str(),
-              s3::s3_client::url(m.bucket, m.key).c_str(), seconds, seconds > 0 ? static_cast<double>(m.rows) / seconds : 0.0,
-              format_rate(m.bytes, seconds).c_str(), static_cast<unsigned long long>(m.pages),
-              static_cast<unsigned long long>(m.source_retries + m.upload_retries),
-              s3::s3_client::url(m.bucket, result.manifest_key).c_str(), m.sha256_hex.c_str());
+  if (!result.ok) throw command_error(export_failure(result));
+  std::fputs(export_summary(result, job.describe(), seconds).c_str(), stdout);
   return exit_ok;
 }
 
