@@ -17,5 +17,8 @@ struct command {
 
 [[nodiscard]] command add_upload_command(CLI::App& parent);
 [[nodiscard]] command add_export_command(CLI::App& parent);
+[[nodiscard]] command add_tenant_command(CLI::App& parent);
+[[nodiscard]] command add_run_command(CLI::App& parent);
+[[nodiscard]] command add_daemon_command(CLI::App& parent);
 
 } // namespace secexport::cli

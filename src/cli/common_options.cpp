@@ -9,7 +9,7 @@ namespace secexport::cli {
 
 namespace net = boost::asio;
 
-void aws_flags::add_to(CLI::App& app) {
+void aws_flags::add_to(CLI::App& app, bool role_options) {
   auto* g = "AWS";
   app.add_option("--profile", profile,
                  "Profile in the AWS shared files (~/.aws/credentials, ~/.aws/config, or the files named "
@@ -26,6 +26,12 @@ void aws_flags::add_to(CLI::App& app) {
                  "STS endpoint for AssumeRole (else AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, the "
                  "profile's, or https://sts.REGION.amazonaws.com)")
       ->group(g);
+  if (role_options) add_role_options(app);
+  add_connection_options(app);
+}
+
+void aws_flags::add_role_options(CLI::App& app) {
+  auto* g = "AWS";
   app.add_option("--role-arn", role_arn, "Assume this IAM role (STS AssumeRole) on top of the credentials above")
       ->group(g);
   app.add_option("--external-id", external_id, "External ID for --role-arn (the role's sts:ExternalId condition)")
@@ -36,6 +42,10 @@ void aws_flags::add_to(CLI::App& app) {
       ->check(CLI::Range(900u, 43200u))
       ->capture_default_str()
       ->group(g);
+}
+
+void aws_flags::add_connection_options(CLI::App& app) {
+  auto* g = "AWS";
   app.add_option("--ca-file", ca_file, "PEM bundle of CAs to trust for HTTPS (else AWS_CA_BUNDLE, else the system's)")
       ->group(g);
   app.add_flag("--no-verify-ssl", no_verify_ssl, "Do not verify TLS certificates (testing only; prints a warning)")

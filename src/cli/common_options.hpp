@@ -39,12 +39,18 @@ struct aws_flags {
   unsigned max_attempts = 8;
   double connect_timeout = 10, read_timeout = 120;
 
-  void add_to(CLI::App& app);
+  /// `role_options`: --role-arn, --external-id, --role-session-name, --duration-seconds (the
+  /// tenant commands take the role from the tenant's settings instead).
+  void add_to(CLI::App& app, bool role_options = true);
   /// Resolves flags + environment + shared files (throws command_error with exit_usage).
   [[nodiscard]] auth::aws_options options() const;
   [[nodiscard]] io::tls_options tls() const;
   [[nodiscard]] io::http_options http() const;
   [[nodiscard]] io::backoff_policy backoff() const;
+
+private:
+  void add_role_options(CLI::App& app);
+  void add_connection_options(CLI::App& app);
 };
 
 struct transfer_flags {

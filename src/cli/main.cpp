@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
   std::vector<cli::command> commands;
   commands.push_back(cli::add_export_command(app));
   commands.push_back(cli::add_upload_command(app));
+  commands.push_back(cli::add_tenant_command(app));
+  commands.push_back(cli::add_run_command(app));
+  commands.push_back(cli::add_daemon_command(app));
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,397 @@
+// `secexport tenant ...`: what a customer-facing engineer does when a customer connects a
+// bucket: issue the external ID and show the trust policy (role-arn method), show the
+// permissions policy, test the credentials, save the settings, and manage saved tenants.
+#include "auth/sts_client.hpp"
+#include "base/log.hpp"
+#include "cli/commands.hpp"
+#include "cli/tenant_session.hpp"
+#include "export/object_key.hpp"
+#include "tenant/credential_check.hpp"
+#include "tenant/policies.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+namespace secexport::cli {
+
+namespace net = boost::asio;
+using tenant::auth_method;
+using tenant::tenant_settings;
+
+namespace {
+
+constexpr const char* secret_env = "SECEXPORT_TENANT_SECRET_ACCESS_KEY";
+
+// The settings a customer enters; each given flag overrides the saved value.
+struct settings_flags {
+  std::string method, bucket, prefix, region, role_arn, access_key_id, secret_file, source_url, source_token_env;
+  std::optional<unsigned> session_duration;
+
+  void add_to(CLI::App& app) {
+    auto* g = "Tenant settings (override what is saved)";
+    app.add_option("--method", method, "access-key (an IAM user's keys) or role-arn (AssumeRole with the external ID)")
+        ->check(CLI::IsMember({"access-key", "role-arn"}))
+        ->group(g);
+    app.add_option("--bucket", bucket, "The customer's S3 bucket")->group(g);
+    app.add_option("--prefix", prefix, "Key prefix inside the bucket (optional)")->group(g);
+    app.add_option("--bucket-region", region, "The bucket's region (optional; else --region, AWS_REGION, ...)")->group(g);
+    app.add_option("--role-arn", role_arn, "role-arn method: the customer's role, arn:aws:iam::ACCOUNT:role/NAME")->group(g);
+    app.add_option("--session-duration", session_duration,
+                   "role-arn method: session length in seconds (default 3600; falls back to 3600 with a warning "
+                   "when the role's maximum is lower)")
+        ->check(CLI::Range(900u, 43200u))
+        ->group(g);
+    app.add_option("--access-key-id", access_key_id, "access-key method: the IAM user's access key ID")->group(g);
+    app.add_option("--secret-access-key-file", secret_file,
+                   std::string("access-key method: file holding the secret access key, or - for stdin (else ") +
+                       secret_env + "); never on the command line")
+        ->group(g);
+    app.add_option("--source-url", source_url, "Base URL of the tenant's security-event API")->group(g);
+    app.add_option("--source-token-env", source_token_env,
+                   "Environment variable holding the event API's bearer token (default SECEXPORT_SOURCE_TOKEN); "
+                   "only the name is saved")
+        ->group(g);
+  }
+
+  // Applies the flags on top of `t`. Switching method drops the other method's credentials.
+  void apply(tenant_settings& t) const {
+    if (!method.empty()) {
+      auto m = *tenant::parse_auth_method(method);
+      if (m != t.method) {
+        if (m == auth_method::role_arn) {
+          t.access_key_id.clear();
+          t.secret_access_key = secret();
+        } else {
+          t.role_arn.clear();
+        }
+        t.method = m;
+      }
+    }
+    if (!bucket.empty()) t.bucket = bucket;
+    if (!prefix.empty()) t.prefix = prefix;
+    if (!region.empty()) t.region = region;
+    if (!role_arn.empty()) t.role_arn = role_arn;
+    if (session_duration) t.session_duration = *session_duration;
+    if (!access_key_id.empty()) t.access_key_id = access_key_id;
+    if (!source_url.empty()) t.source_url = source_url;
+    if (!source_token_env.empty()) t.source_token_env = source_token_env;
+    if (auto s = read_secret()) t.secret_access_key = std::move(*s);
+  }
+
+  [[nodiscard]] std::optional<secret> read_secret() const {
+    std::string value;
+    if (secret_file == "-") {
+      std::getline(std::cin, value);
+    } else if (!secret_file.empty()) {
+      std::ifstream in(secret_file);
+      if (!in) throw command_error("cannot read --secret-access-key-file " + secret_file, exit_usage);
+      std::getline(in, value);
+    } else if (const char* v = std::getenv(secret_env); v && *v) {
+      value = v;
+    } else {
+      return std::nullopt;
+    }
+    while (!value.empty() && (value.back() == '\r' || value.back() == ' ')) value.pop_back();
+    if (value.empty()) throw command_error("the secret access key given is empty", exit_usage);
+    register_secret(value);
+    return secret(std::move(value));
+  }
+};
+
+struct tenant_args {
+  std::string tenant, tenants_dir;
+  settings_flags settings;
+  aws_flags aws;
+  bool trust_account = false;
+  bool no_verify = false;
+  bool disabled = false;
+};
+
+// The saved settings of `id`; a new, empty tenant when it has none (unless `must_exist`).
+tenant_settings load(const tenant::tenant_store& store, const std::string& id, bool must_exist) {
+  if (auto problem = exporter::tenant_id_problem(id)) throw command_error(*problem, exit_usage);
+  std::optional<tenant_settings> t;
+  try {
+    t = store.load(id);
+  } catch (const tenant::store_error& e) {
+    throw command_error(e.what(), exit_usage);
+  }
+  if (t) return std::move(*t);
+  if (must_exist) throw command_error("no tenant " + id + " in " + store.dir().string(), exit_usage);
+  tenant_settings fresh;
+  fresh.id = id;
+  return fresh;
+}
+
+tenant_settings load_or_new(const tenant::tenant_store& store, const std::string& id) { return load(store, id, false); }
+tenant_settings load_existing(const tenant::tenant_store& store, const std::string& id) { return load(store, id, true); }
+
+void save(const tenant::tenant_store& store, const tenant_settings& t) {
+  try {
+    store.save(t);
+  } catch (const tenant::store_error& e) {
+    throw command_error(e.what());
+  }
+}
+
+// ------------------------------------------------------------------------- external-id
+
+int run_external_id(tenant_args& a) {
+  auto store = open_store(a.tenants_dir);
+  auto t = load_or_new(store, a.tenant);
+  const bool issued = t.external_id.empty();
+  if (issued) {
+    t.external_id = tenant::new_external_id();
+    save(store, t);
+  }
+
+  net::io_context ioc(1);
+  auto session = open_aws_session(ioc.get_executor(), a.aws);
+  std::string why;
+  auto sts_endpoint = io::parse_endpoint(session.settings.sts_endpoint, &why);
+  if (!sts_endpoint) throw command_error("the STS endpoint '" + session.settings.sts_endpoint + "': " + why, exit_usage);
+  auth::aws_client sts(*session.context, *sts_endpoint, "sts", session.settings.region, session.credentials);
+  auto id = run_to_completion<auth::caller_identity>(ioc, [&]() -> net::awaitable<auth::caller_identity> {
+    auto r = co_await auth::get_caller_identity(sts);
+    session.context->close_idle();
+    co_return r;
+  });
+
+  std::string principal;
+  if (a.trust_account) {
+    principal = tenant::account_principal(id.arn, id.account);
+  } else if (auto p = tenant::trust_principal_for(id.arn)) {
+    principal = *p;
+  } else {
+    throw command_error("the exporter's identity " + id.arn +
+                        " is not an IAM user or role; use --trust-account to trust the account instead");
+  }
+  std::printf("External ID for tenant %s: %s%s\n", t.id.c_str(), t.external_id.c_str(),
+              issued ? " (issued now; shown the same from now on)" : "");
+  std::printf("Exporter AWS account ID: %s\n", id.account.c_str());
+  std::printf("Exporter identity: %s\n\n", id.arn.c_str());
+  std::printf("Give the customer these steps:\n"
+              "  1. Create an IAM role whose trust policy is the document below (trusted principal: %s,\n"
+              "     \"Require external ID\" = %s).\n"
+              "  2. Attach the permissions policy from `secexport tenant policy %s`.\n"
+              "  3. Enter the role's ARN; then: secexport tenant save %s --method role-arn --role-arn ARN "
+              "--bucket BUCKET\n\n",
+              principal.c_str(), t.external_id.c_str(), t.id.c_str(), t.id.c_str());
+  std::fputs(tenant::trust_policy(principal, t.external_id).c_str(), stdout);
+  return exit_ok;
+}
+
+// ------------------------------------------------------------------------- policy
+
+int run_policy(tenant_args& a) {
+  auto store = open_store(a.tenants_dir);
+  auto t = load_or_new(store, a.tenant);
+  a.settings.apply(t);
+  if (t.bucket.empty()) throw command_error("tenant " + t.id + " has no bucket yet: pass --bucket", exit_usage);
+  if (auto why = tenant::bucket_name_problem(t.bucket)) throw command_error(*why, exit_usage);
+  std::printf("Permissions policy for tenant %s (attach to the %s):\n", t.id.c_str(),
+              t.method == auth_method::access_key ? "IAM user" : "IAM role");
+  std::fputs(tenant::permissions_policy(t.bucket, t.prefix).c_str(), stdout);
+  std::printf("\nOptional: also allow these so that secexport can clean up a multipart upload that failed "
+              "(without them its parts stay, and are billed, until a lifecycle rule removes them):\n");
+  std::fputs(tenant::cleanup_policy(t.bucket, t.prefix).c_str(), stdout);
+  return exit_ok;
+}
+
+// ------------------------------------------------------------------------- test and save
+
+void require_complete(const tenant_settings& t) {
+  auto problems = t.problems();
+  // The token is read at export time; a check needs only the bucket and the credentials.
+  std::erase_if(problems, [](const std::string& p) { return p == "no source URL"; });
+  if (problems.empty()) return;
+  std::string msg = "tenant " + t.id + " is not ready:";
+  for (const auto& p : problems) msg += "\n  - " + p;
+  throw command_error(msg, exit_usage);
+}
+
+// Prints the steps; true when every one passed.
+bool check(const tenant_args& a, const tenant_settings& t) {
+  net::io_context ioc(1);
+  auto session = open_tenant_session(ioc.get_executor(), a.aws, t, "secexport-" + t.id + "-check");
+  std::printf("Testing credentials for tenant %s (method %s, bucket %s%s%s):\n", t.id.c_str(),
+              std::string(tenant::to_string(t.method)).c_str(), t.bucket.c_str(), t.prefix.empty() ? "" : ", prefix ",
+              t.prefix.c_str());
+  tenant::check_request r{t.id, t.bucket, t.prefix, t.method == auth_method::role_arn, t.role_arn, t.external_id};
+  auto report = run_to_completion<tenant::check_report>(ioc, [&]() -> net::awaitable<tenant::check_report> {
+    auto rep = co_await tenant::check_credentials(*session.s3, *session.credentials, r);
+    session.context->close_idle();
+    co_return rep;
+  });
+  std::fputs(redact(tenant::format_report(report)).c_str(), stdout);
+  if (auto f = report.first_failure())
+    std::printf("credential check FAILED at %s: %s is needed\n", f->name.c_str(), f->action.c_str());
+  else
+    std::printf("credential check passed\n");
+  std::fflush(stdout);
+  return report.passed();
+}
+
+int run_test(tenant_args& a) {
+  auto store = open_store(a.tenants_dir);
+  auto t = load_or_new(store, a.tenant);
+  a.settings.apply(t);
+  require_complete(t);
+  return check(a, t) ? exit_ok : exit_failure;
+}
+
+int run_save(tenant_args& a) {
+  auto store = open_store(a.tenants_dir);
+  auto t = load_or_new(store, a.tenant);
+  a.settings.apply(t);
+  t.enabled = !a.disabled;
+  auto problems = t.problems();
+  if (!problems.empty()) {
+    std::string msg = "not saved: tenant " + t.id + " has problems:";
+    for (const auto& p : problems) msg += "\n  - " + p;
+    throw command_error(msg, exit_usage);
+  }
+  if (a.no_verify) {
+    log_warn("saving without testing the credentials (--no-verify)", {{"tenant", t.id}});
+  } else if (!check(a, t)) {
+    throw command_error("not saved: the credential check failed for tenant " + t.id);
+  }
+  save(store, t);
+  std::printf("saved tenant %s (%s, %s) in %s\n", t.id.c_str(), t.enabled ? "enabled" : "disabled",
+              std::string(tenant::to_string(t.method)).c_str(), store.path_of(t.id).c_str());
+  return exit_ok;
+}
+
+// ------------------------------------------------------------------------- show, list, ...
+
+int run_show(tenant_args& a) {
+  auto store = open_store(a.tenants_dir);
+  auto t = load_existing(store, a.tenant);
+  auto line = [](const char* k, const std::string& v) {
+    if (!v.empty()) std::printf("%-18s %s\n", k, v.c_str());
+  };
+  line("tenant", t.id);
+  line("enabled", t.enabled ? "true" : "false");
+  line("method", std::string(tenant::to_string(t.method)));
+  line("bucket", t.bucket);
+  line("prefix", t.prefix);
+  line("region", t.region);
+  line("role-arn", t.role_arn);
+  line("external-id", t.external_id);
+  if (t.method == auth_method::role_arn) line("session-duration", std::to_string(t.session_duration));
+  line("access-key-id", t.access_key_id.empty() ? "" : mask_identifier(t.access_key_id));
+  line("secret-access-key", t.secret_access_key.empty() ? "" : "**** (set)");
+  line("source-url", t.source_url);
+  line("source-token-env", t.source_token_env);
+  line("file", store.path_of(t.id).string());
+  for (const auto& p : t.problems()) std::printf("problem            %s\n", p.c_str());
+  return exit_ok;
+}
+
+int run_list(tenant_args& a) {
+  auto store = open_store(a.tenants_dir);
+  std::vector<std::string> ids;
+  try {
+    ids = store.list();
+  } catch (const tenant::store_error& e) {
+    throw command_error(e.what());
+  }
+  std::printf("%-24s %-8s %-10s %s\n", "TENANT", "ENABLED", "METHOD", "BUCKET/PREFIX");
+  for (const auto& id : ids) {
+    try {
+      auto t = *store.load(id);
+      std::printf("%-24s %-8s %-10s %s%s%s\n", id.c_str(), t.enabled ? "yes" : "no",
+                  std::string(tenant::to_string(t.method)).c_str(), t.bucket.c_str(), t.prefix.empty() ? "" : "/",
+                  t.prefix.c_str());
+    } catch (const tenant::store_error& e) {
+      std::printf("%-24s %-8s %-10s %s\n", id.c_str(), "?", "?", e.what());
+    }
+  }
+  return exit_ok;
+}
+
+int run_set_enabled(tenant_args& a, bool enabled) {
+  auto store = open_store(a.tenants_dir);
+  auto t = load_existing(store, a.tenant);
+  if (enabled) {
+    auto problems = t.problems();
+    if (!problems.empty()) throw command_error("cannot enable tenant " + t.id + ": " + problems.front(), exit_usage);
+  }
+  t.enabled = enabled;
+  save(store, t);
+  std::printf("tenant %s %s\n", t.id.c_str(), enabled ? "enabled" : "disabled");
+  return exit_ok;
+}
+
+int run_remove(tenant_args& a) {
+  auto store = open_store(a.tenants_dir);
+  if (auto problem = exporter::tenant_id_problem(a.tenant)) throw command_error(*problem, exit_usage);
+  if (!store.remove(a.tenant)) throw command_error("no tenant " + a.tenant + " in " + store.dir().string(), exit_usage);
+  std::printf("removed tenant %s (its reports and manifests in the bucket are untouched)\n", a.tenant.c_str());
+  return exit_ok;
+}
+
+} // namespace
+
+command add_tenant_command(CLI::App& parent) {
+  auto args = std::make_shared<tenant_args>();
+  auto* a = args.get();
+  auto* app = parent.add_subcommand(
+      "tenant",
+      "Connect a customer's bucket and manage saved tenants. The usual order: `tenant external-id T` "
+      "(role-arn method: give the customer the ID and trust policy), `tenant policy T --bucket B` (the "
+      "permissions to attach), `tenant save T ...` (tests the credentials, saves only if they work). "
+      "Settings live in --tenants-dir, one file per tenant, mode 0600.");
+  app->require_subcommand(1);
+  std::vector<std::pair<CLI::App*, std::function<int()>>> subs;
+  auto sub = [&](const char* name, const char* help, bool aws, bool settings, std::function<int()> run) {
+    auto* s = app->add_subcommand(name, help);
+    if (std::string(name) != "list") s->add_option("TENANT", a->tenant, "Tenant ID")->required();
+    add_tenants_dir_option(*s, a->tenants_dir);
+    if (settings) a->settings.add_to(*s);
+    if (aws) a->aws.add_to(*s, false);
+    subs.emplace_back(s, std::move(run));
+    return s;
+  };
+  auto* ext = sub("external-id",
+                  "Issue the tenant's external ID (once; shown the same afterwards), show the exporter's AWS account "
+                  "ID (STS GetCallerIdentity on the exporter's own credentials) and print the trust policy for the "
+                  "customer's role. The principal is the exporter's own IAM identity (a role when the exporter "
+                  "runs under one), tighter than trusting the whole account.",
+                  true, false, [a] { return run_external_id(*a); });
+  ext->add_flag("--trust-account", a->trust_account,
+                "Trust the exporter's whole account (arn:aws:iam::ACCOUNT:root) instead of its identity, as the "
+                "product page describes");
+  sub("policy",
+      "Print the least-privilege permissions policy for the tenant's bucket and prefix, and separately the "
+      "optional actions that let failed multipart uploads be cleaned up.",
+      false, true, [a] { return run_policy(*a); });
+  sub("test",
+      "Test credentials: with the tenant's method, AssumeRole (role-arn), GetBucketLocation, ListObjectsV2 on the "
+      "prefix, PutObject of a small probe object, GetObject of it (compared), DeleteObject of it. One line per "
+      "step with the IAM action it needs; exit status 0 only if all pass. Flags override the saved settings "
+      "without saving them.",
+      true, true, [a] { return run_test(*a); });
+  auto* save_cmd = sub("save",
+                       "Save changes: validate the settings, run the credential test, and save only if it passes. "
+                       "Flags override the saved settings; switching --method drops the other method's credentials.",
+                       true, true, [a] { return run_save(*a); });
+  save_cmd->add_flag("--no-verify", a->no_verify, "Save without the credential test (automation; prints a warning)");
+  save_cmd->add_flag("--disabled", a->disabled, "Save the tenant disabled (the daily job skips it)");
+  sub("show", "Print the tenant's settings; the secret access key is never shown.", false, false,
+      [a] { return run_show(*a); });
+  sub("list", "List saved tenants.", false, false, [a] { return run_list(*a); });
+  sub("enable", "Include the tenant in the daily job.", false, false, [a] { return run_set_enabled(*a, true); });
+  sub("disable", "Leave the tenant out of the daily job (settings kept).", false, false,
+      [a] { return run_set_enabled(*a, false); });
+  sub("remove", "Delete the tenant's settings file (the bucket is untouched).", false, false,
+      [a] { return run_remove(*a); });
+  return {app, [subs, args] {
+            for (const auto& [s, run] : subs)
+              if (s->parsed()) return run();
+            return int(exit_usage);
+          }};
+}
+
+} // namespace secexport::cli

@@ -1,0 +1,363 @@
+#include "tenant/tenant_settings.hpp"
+
+#include "auth/shared_config.hpp"
+#include "export/object_key.hpp"
+
+#include <openssl/rand.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace secexport::tenant {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+std::string errno_text() { return std::strerror(errno); }
+
+// Writes all of `text` to `fd`; false with errno set on failure.
+bool write_all(int fd, std::string_view text) {
+  while (!text.empty()) {
+    auto n = ::write(fd, text.data(), text.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    text.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+} // namespace
+
+std::string_view to_string(auth_method m) noexcept {
+  switch (m) {
+  case auth_method::access_key: return "access-key";
+  case auth_method::role_arn: return "role-arn";
+  case auth_method::none: break;
+  }
+  return "none";
+}
+
+std::optional<auth_method> parse_auth_method(std::string_view text) noexcept {
+  if (text == "access-key") return auth_method::access_key;
+  if (text == "role-arn") return auth_method::role_arn;
+  if (text == "none") return auth_method::none;
+  return std::nullopt;
+}
+
+std::vector<std::string> tenant_settings::problems() const {
+  std::vector<std::string> p;
+  auto add = [&](std::optional<std::string> why) {
+    if (why) p.push_back(std::move(*why));
+  };
+  if (method == auth_method::none) p.push_back("no method: save the tenant with --method access-key or role-arn");
+  if (bucket.empty()) p.push_back("no bucket");
+  else add(bucket_name_problem(bucket));
+  if (!prefix.empty()) add(prefix_problem(prefix));
+  if (!region.empty()) add(region_problem(region));
+  if (method == auth_method::role_arn) {
+    if (role_arn.empty()) p.push_back("the role-arn method needs a role ARN");
+    else add(role_arn_problem(role_arn));
+    if (external_id.empty())
+      p.push_back("the role-arn method needs the tenant's external ID: run `secexport tenant external-id " + id + "`");
+    if (session_duration < 900 || session_duration > 43200) p.push_back("session-duration must be 900 to 43200 seconds");
+  }
+  if (method == auth_method::access_key) {
+    if (access_key_id.empty()) p.push_back("the access-key method needs an access key ID");
+    else add(access_key_id_problem(access_key_id));
+    if (secret_access_key.empty()) p.push_back("the access-key method needs a secret access key");
+  }
+  if (source_url.empty()) p.push_back("no source URL");
+  return p;
+}
+
+// ---------------------------------------------------------------------------------- checks
+
+std::optional<std::string> bucket_name_problem(std::string_view b) {
+  const std::string q = "bucket name '" + std::string(b) + "'";
+  if (b.size() < 3 || b.size() > 63) return q + " must be 3 to 63 characters long";
+  for (char c : b)
+    if (!is_lower_alnum(c) && c != '.' && c != '-')
+      return q + " may contain only lowercase letters, digits, '.' and '-'";
+  if (!is_lower_alnum(b.front()) || !is_lower_alnum(b.back())) return q + " must begin and end with a letter or digit";
+  if (b.find("..") != std::string_view::npos) return q + " must not contain two adjacent periods";
+  if (b.find(".-") != std::string_view::npos || b.find("-.") != std::string_view::npos)
+    return q + " must not have '-' next to '.'";
+  // Four dot-separated groups of digits: formatted as an IP address.
+  int groups = 1;
+  bool all_digits = true;
+  for (char c : b) {
+    if (c == '.') ++groups;
+    else if (!is_digit(c)) all_digits = false;
+  }
+  if (all_digits && groups == 4) return q + " must not be formatted as an IP address";
+  for (std::string_view pre : {"xn--", "sthree-", "amzn-s3-demo-"})
+    if (b.starts_with(pre)) return q + " must not begin with '" + std::string(pre) + "'";
+  for (std::string_view suf : {"-s3alias", "--ol-s3", ".mrap", "--x-s3"})
+    if (b.ends_with(suf)) return q + " must not end with '" + std::string(suf) + "'";
+  return std::nullopt;
+}
+
+std::optional<std::string> role_arn_problem(std::string_view arn) {
+  const std::string q = "role ARN '" + std::string(arn) + "'";
+  const std::string want = " (expected arn:aws:iam::123456789012:role/NAME)";
+  std::string_view rest = arn;
+  std::size_t partition_end = 0;
+  if (!rest.starts_with("arn:")) return q + " does not start with 'arn:'" + want;
+  rest.remove_prefix(4);
+  partition_end = rest.find(':');
+  if (partition_end == std::string_view::npos) return q + " is incomplete" + want;
+  auto partition = rest.substr(0, partition_end);
+  if (partition != "aws" && partition != "aws-cn" && partition != "aws-us-gov")
+    return q + " has an unknown partition '" + std::string(partition) + "'" + want;
+  rest.remove_prefix(partition_end + 1);
+  if (!rest.starts_with("iam::")) return q + " is not an IAM ARN" + want;
+  rest.remove_prefix(5);
+  auto colon = rest.find(':');
+  if (colon != 12 || !std::all_of(rest.begin(), rest.begin() + 12, is_digit))
+    return q + " needs a 12-digit account ID" + want;
+  rest.remove_prefix(13);
+  if (!rest.starts_with("role/")) return q + " is not a role (the resource must begin with 'role/')" + want;
+  rest.remove_prefix(5);
+  auto slash = rest.rfind('/');
+  auto name = slash == std::string_view::npos ? rest : rest.substr(slash + 1);
+  if (name.empty() || name.size() > 64) return q + " needs a role name of 1 to 64 characters";
+  for (char c : rest) {
+    bool ok = is_lower_alnum(c) || (c >= 'A' && c <= 'Z') || std::string_view("+=,.@_-/").find(c) != std::string_view::npos;
+    if (!ok) return q + " contains '" + std::string(1, c) + "', which role names and paths do not allow";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> region_problem(std::string_view r) {
+  // Two letters, then dash-separated words, then a number: us-east-1, ap-southeast-2,
+  // us-gov-west-1, eu-central-2.
+  const std::string q = "region '" + std::string(r) + "' is not a region name such as eu-west-1";
+  if (r.size() < 9 || r.size() > 25) return q;
+  auto last_dash = r.rfind('-');
+  if (last_dash == std::string_view::npos || last_dash + 1 == r.size()) return q;
+  if (!std::all_of(r.begin() + static_cast<std::ptrdiff_t>(last_dash) + 1, r.end(), is_digit)) return q;
+  if (r[2] != '-') return q;
+  for (std::size_t i = 0; i < last_dash; ++i) {
+    char c = r[i];
+    if (!(c >= 'a' && c <= 'z') && c != '-') return q;
+    if (c == '-' && (i + 1 < r.size() && r[i + 1] == '-')) return q;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> access_key_id_problem(std::string_view id) {
+  if (id.size() < 16 || id.size() > 128) return "access key IDs are 16 to 128 characters long";
+  for (char c : id)
+    if (!((c >= 'A' && c <= 'Z') || is_digit(c))) return "access key IDs contain only uppercase letters and digits";
+  return std::nullopt;
+}
+
+std::optional<std::string> external_id_problem(std::string_view id) {
+  if (id.size() < 2 || id.size() > 1224) return "external IDs are 2 to 1224 characters long";
+  for (char c : id) {
+    bool ok = is_lower_alnum(c) || (c >= 'A' && c <= 'Z') || std::string_view("+=,.@:/_-").find(c) != std::string_view::npos;
+    if (!ok) return "external IDs use only letters, digits and + = , . @ : / _ -";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> prefix_problem(std::string_view p) {
+  if (p.size() > 512) return "the prefix is longer than 512 bytes";
+  if (p.starts_with('/')) return "the prefix must not begin with '/'";
+  if (p.find("//") != std::string_view::npos) return "the prefix must not contain '//'";
+  for (unsigned char c : p)
+    if (c < 0x20 || c == 0x7f) return "the prefix must not contain control characters";
+  return std::nullopt;
+}
+
+std::string new_external_id() {
+  unsigned char raw[18]; // 144 bits
+  if (RAND_bytes(raw, sizeof raw) != 1) throw std::runtime_error("the random number generator failed");
+  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out = "sx-";
+  for (std::size_t i = 0; i < sizeof raw; i += 3) {
+    std::uint32_t v = (std::uint32_t{raw[i]} << 16) | (std::uint32_t{raw[i + 1]} << 8) | raw[i + 2];
+    for (int s = 18; s >= 0; s -= 6) out.push_back(alphabet[(v >> s) & 63]);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------- files
+
+std::string serialize(const tenant_settings& t) {
+  std::ostringstream o;
+  o << "# secexport tenant settings for " << t.id << ", written by `secexport tenant`.\n"
+    << "# Mode 0600: this file may hold a secret access key.\n"
+    << "[tenant]\n"
+    << "enabled = " << (t.enabled ? "true" : "false") << "\n"
+    << "method = " << to_string(t.method) << "\n";
+  auto line = [&](std::string_view k, const std::string& v) {
+    if (!v.empty()) o << k << " = " << v << "\n";
+  };
+  line("bucket", t.bucket);
+  line("prefix", t.prefix);
+  line("region", t.region);
+  line("role-arn", t.role_arn);
+  line("external-id", t.external_id);
+  if (t.method == auth_method::role_arn) o << "session-duration = " << t.session_duration << "\n";
+  line("access-key-id", t.access_key_id);
+  if (!t.secret_access_key.empty()) o << "secret-access-key = " << t.secret_access_key.reveal() << "\n";
+  line("source-url", t.source_url);
+  line("source-token-env", t.source_token_env);
+  return o.str();
+}
+
+tenant_settings parse_tenant_file(std::string_view text, std::string_view file_name, std::string id) {
+  auth::ini_file ini;
+  try {
+    ini = auth::parse_ini(text, file_name);
+  } catch (const auth::config_error& e) {
+    throw store_error(e.what());
+  }
+  tenant_settings t;
+  t.id = std::move(id);
+  const std::string where = std::string(file_name);
+  for (const auto& [section, keys] : ini)
+    if (section != "tenant") throw store_error(where + ": unknown section [" + section + "] (settings go in [tenant])");
+  auto it = ini.find("tenant");
+  if (it == ini.end()) throw store_error(where + ": no [tenant] section");
+  for (const auto& [k, v] : it->second) {
+    auto bad = [&](const std::string& why) { return store_error(where + ": " + k + ": " + why); };
+    if (k == "enabled") {
+      if (v != "true" && v != "false") throw bad("must be true or false");
+      t.enabled = v == "true";
+    } else if (k == "method") {
+      auto m = parse_auth_method(v);
+      if (!m) throw bad("must be access-key or role-arn");
+      t.method = *m;
+    } else if (k == "bucket") t.bucket = v;
+    else if (k == "prefix") t.prefix = v;
+    else if (k == "region") t.region = v;
+    else if (k == "role-arn") t.role_arn = v;
+    else if (k == "external-id") t.external_id = v;
+    else if (k == "session-duration") {
+      char* end = nullptr;
+      auto n = std::strtoul(v.c_str(), &end, 10);
+      if (v.empty() || *end || n < 900 || n > 43200) throw bad("must be 900 to 43200 seconds");
+      t.session_duration = static_cast<unsigned>(n);
+    } else if (k == "access-key-id") t.access_key_id = v;
+    else if (k == "secret-access-key") {
+      t.secret_access_key = secret(v);
+      register_secret(v);
+    } else if (k == "source-url") t.source_url = v;
+    else if (k == "source-token-env") t.source_token_env = v;
+    else throw store_error(where + ": unknown setting '" + k + "'");
+  }
+  return t;
+}
+
+tenant_store::tenant_store(fs::path dir) : dir_(std::move(dir)) {}
+
+fs::path tenant_store::default_dir() {
+  if (const char* d = std::getenv("SECEXPORT_TENANTS_DIR"); d && *d) return d;
+  if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x) return fs::path(x) / "secexport" / "tenants";
+  if (const char* h = std::getenv("HOME"); h && *h) return fs::path(h) / ".config" / "secexport" / "tenants";
+  return "/etc/secexport/tenants";
+}
+
+fs::path tenant_store::path_of(std::string_view id) const {
+  if (auto why = exporter::tenant_id_problem(id)) throw store_error(*why);
+  return dir_ / (std::string(id) + ".conf");
+}
+
+std::optional<tenant_settings> tenant_store::load(std::string_view id) const {
+  const auto path = path_of(id);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::nullopt;
+    throw store_error("cannot read " + path.string() + ": " + errno_text());
+  }
+  struct stat st {};
+  ::fstat(fd, &st);
+  if (st.st_mode & 077) {
+    ::close(fd);
+    throw store_error(path.string() + " is readable by group or others and may hold a secret key; refusing to use "
+                      "it (chmod 600 " + path.string() + ")");
+  }
+  std::string text;
+  char buf[4096];
+  for (;;) {
+    auto n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      throw store_error("cannot read " + path.string() + ": " + errno_text());
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return parse_tenant_file(text, path.string(), std::string(id));
+}
+
+std::vector<std::string> tenant_store::list() const {
+  std::vector<std::string> ids;
+  std::error_code ec;
+  if (!fs::exists(dir_, ec)) return ids;
+  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+    const auto name = entry.path().filename().string();
+    if (!name.ends_with(".conf") || name.starts_with('.')) continue;
+    auto id = name.substr(0, name.size() - 5);
+    if (!exporter::tenant_id_problem(id)) ids.push_back(std::move(id));
+  }
+  if (ec) throw store_error("cannot list " + dir_.string() + ": " + ec.message());
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+void tenant_store::save(const tenant_settings& t) const {
+  const auto path = path_of(t.id);
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec) throw store_error("cannot create " + dir_.string() + ": " + ec.message());
+  ::chmod(dir_.c_str(), 0700);
+  const auto tmp = dir_ / ("." + t.id + ".conf.tmp");
+  ::unlink(tmp.c_str());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) throw store_error("cannot write " + tmp.string() + ": " + errno_text());
+  const auto text = serialize(t);
+  if (!write_all(fd, text) || ::fsync(fd) != 0) {
+    auto why = errno_text();
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw store_error("cannot write " + tmp.string() + ": " + why);
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    auto why = errno_text();
+    ::unlink(tmp.c_str());
+    throw store_error("cannot replace " + path.string() + ": " + why);
+  }
+  if (int d = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); d >= 0) {
+    ::fsync(d);
+    ::close(d);
+  }
+}
+
+bool tenant_store::remove(std::string_view id) const {
+  const auto path = path_of(id);
+  if (::unlink(path.c_str()) == 0) return true;
+  if (errno == ENOENT) return false;
+  throw store_error("cannot remove " + path.string() + ": " + errno_text());
+}
+
+} // namespace secexport::tenant

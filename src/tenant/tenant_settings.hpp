@@ -1,0 +1,101 @@
+// A tenant's export settings (what the customer entered in "Save changes") and the store that
+// keeps them: one file per tenant, `DIR/TENANT.conf`, INI with a [tenant] section:
+//
+//   enabled = true
+//   method = role-arn                 # or access-key
+//   bucket = acme-security-exports
+//   prefix = audit                    # optional
+//   region = eu-west-1                # optional (--bucket-region): else the exporter's region
+//   role-arn = arn:aws:iam::210987654321:role/secexport   # role-arn method
+//   external-id = 3q2-7w...           # issued by `tenant external-id`, kept across saves
+//   session-duration = 3600           # role-arn method, seconds
+//   access-key-id = AKIA...           # access-key method
+//   secret-access-key = ...           # access-key method: the only secret in the file
+//   source-url = https://events.internal
+//   source-token-env = SECEXPORT_SOURCE_TOKEN   # the token is referenced, never stored
+//
+// Every file is written 0600 (atomically: a temporary file, fsync, rename) in a 0700
+// directory, and a file that group or others can read is refused, because it may hold a
+// secret key. Errors name the file and line, never a value.
+#pragma once
+
+#include "base/secret.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace secexport::tenant {
+
+enum class auth_method { none, access_key, role_arn };
+
+[[nodiscard]] std::string_view to_string(auth_method m) noexcept;
+[[nodiscard]] std::optional<auth_method> parse_auth_method(std::string_view text) noexcept;
+
+struct tenant_settings {
+  std::string id;
+  bool enabled = false;
+  auth_method method = auth_method::none; // none: only an external ID has been issued
+  std::string bucket, prefix, region;
+  std::string role_arn, external_id;
+  unsigned session_duration = 3600;
+  std::string access_key_id;
+  secret secret_access_key;
+  std::string source_url;
+  std::string source_token_env = "SECEXPORT_SOURCE_TOKEN";
+
+  /// What is missing or invalid for exporting (empty: ready). Pure; messages name the field.
+  [[nodiscard]] std::vector<std::string> problems() const;
+};
+
+class store_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+class tenant_store {
+public:
+  explicit tenant_store(std::filesystem::path dir);
+
+  /// SECEXPORT_TENANTS_DIR, else $XDG_CONFIG_HOME/secexport/tenants, else
+  /// ~/.config/secexport/tenants.
+  [[nodiscard]] static std::filesystem::path default_dir();
+
+  [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_; }
+  [[nodiscard]] std::filesystem::path path_of(std::string_view id) const;
+
+  /// nullopt when the tenant has no file. Throws store_error (file and line) on a malformed
+  /// file, an unknown key, or a file that group or others can read.
+  [[nodiscard]] std::optional<tenant_settings> load(std::string_view id) const;
+  /// Every tenant file's ID, sorted.
+  [[nodiscard]] std::vector<std::string> list() const;
+  /// Writes atomically with mode 0600; creates the directory (0700) if needed.
+  void save(const tenant_settings& t) const;
+  /// False if there was nothing to remove.
+  bool remove(std::string_view id) const;
+
+private:
+  std::filesystem::path dir_;
+};
+
+/// The file's text for `t` (what save writes).
+[[nodiscard]] std::string serialize(const tenant_settings& t);
+/// Parses a file's text; `file_name` is for messages. Throws store_error.
+[[nodiscard]] tenant_settings parse_tenant_file(std::string_view text, std::string_view file_name,
+                                                std::string id);
+
+// Input checks for `tenant save`, each returning why the value is not acceptable.
+[[nodiscard]] std::optional<std::string> bucket_name_problem(std::string_view bucket);
+[[nodiscard]] std::optional<std::string> role_arn_problem(std::string_view arn);
+[[nodiscard]] std::optional<std::string> region_problem(std::string_view region);
+[[nodiscard]] std::optional<std::string> access_key_id_problem(std::string_view id);
+[[nodiscard]] std::optional<std::string> external_id_problem(std::string_view id);
+[[nodiscard]] std::optional<std::string> prefix_problem(std::string_view prefix);
+
+/// A new external ID: 144 random bits (OpenSSL's CSPRNG), base64url without padding, 24
+/// characters, prefixed "sx-" so support staff recognise it.
+[[nodiscard]] std::string new_external_id();
+
+} // namespace secexport::tenant

@@ -1,0 +1,379 @@
+"""Tenants as customers set them up, against moto with IAM enforced (TLS): `tenant test` with
+exactly the spec's policy for both methods and with each action taken away, external IDs and
+the trust policy secexport prints, `tenant save` refusing what fails, and the daily job
+(`run --all-tenants`, catch-up, `daemon` across midnight under a fake clock, SIGTERM)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import stat
+import subprocess
+import tempfile
+import time
+import unittest
+import uuid
+
+import boto3
+
+import support
+from support import admin, clients, policies
+
+ON_MOTO = os.environ.get("SECEXPORT_TESTENV", "").endswith("moto")
+STEPS = {"s3:GetBucketLocation": "GetBucketLocation", "s3:ListBucket": "ListObjectsV2",
+         "s3:PutObject": "PutObject", "s3:GetObject": "GetObject", "s3:DeleteObject": "DeleteObject"}
+
+
+def step_lines(stdout: str) -> dict[str, str]:
+    """{step name: its line} from `tenant test` output."""
+    out = {}
+    for line in stdout.splitlines():
+        m = re.match(r"\s+(pass|FAIL|skip)\s+(\S+)\s", line)
+        if m:
+            out[m.group(2)] = line
+    return out
+
+
+def failed_steps(stdout: str) -> list[str]:
+    return [name for name, line in step_lines(stdout).items() if line.split()[0] == "FAIL"]
+
+
+@unittest.skipUnless(ON_MOTO, "IAM policies, STS and external IDs are moto's part of the suite")
+class tenant_test(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.st = support.state()
+        cls.dir = tempfile.mkdtemp(prefix="secexport-tenants-")
+        cls.bucket = cls.st["bucket"]
+        # The exporter's own identity: may assume any role (customers' trust policies decide).
+        cls.identity_name = "exporter-" + uuid.uuid4().hex[:8]
+        cls.identity = admin.create_user(cls.st, cls.identity_name, policies.allow("sts:AssumeRole", "*"))
+        support.remember_secrets([cls.identity["secret_access_key"]])
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    # ------------------------------------------------------------------ helpers
+
+    def env(self, **extra) -> dict:
+        e = support.base_env(self.st, user=None)
+        e.update(AWS_ACCESS_KEY_ID=self.identity["access_key_id"],
+                 AWS_SECRET_ACCESS_KEY=self.identity["secret_access_key"],
+                 SECEXPORT_SOURCE_TOKEN=support.SOURCE_TOKEN, SECEXPORT_TENANTS_DIR=self.dir)
+        e.update(extra)
+        return e
+
+    def endpoints(self) -> list[str]:
+        return ["--endpoint-url", self.st["endpoint"], "--sts-endpoint-url", self.st["endpoint"]]
+
+    def tenant(self, *args, env=None, aws=True) -> support.run_result:
+        return support.run(["tenant", *args, *(self.endpoints() if aws else [])], env or self.env())
+
+    def key_user(self, policy) -> dict:
+        """A customer's IAM user with `policy` (or none); its keys for the access-key method."""
+        name = "customer-" + uuid.uuid4().hex[:8]
+        u = admin.create_user(self.st, name, policy)
+        u["name"] = name
+        support.remember_secrets([u["secret_access_key"]])
+        return u
+
+    def save_key_tenant(self, tenant: str, user: dict, prefix: str, *extra, check=True) -> support.run_result:
+        r = self.tenant("save", tenant, "--method", "access-key", "--access-key-id", user["access_key_id"],
+                        "--bucket", self.bucket, "--prefix", prefix, "--source-url", "https://127.0.0.1:1", *extra,
+                        env=self.env(SECEXPORT_TENANT_SECRET_ACCESS_KEY=user["secret_access_key"]))
+        if check:
+            self.assertEqual(r.returncode, 0, r)
+        return r
+
+    def save_in(self, d: str, tenant: str, user: dict, prefix: str, source_url: str) -> None:
+        """Saves (tested) an access-key tenant in the store `d`."""
+        r = support.run(["tenant", "save", tenant, "--method", "access-key", "--access-key-id",
+                         user["access_key_id"], "--bucket", self.bucket, "--prefix", prefix, "--source-url",
+                         source_url, "--tenants-dir", d, *self.endpoints()],
+                        self.env(SECEXPORT_TENANT_SECRET_ACCESS_KEY=user["secret_access_key"]))
+        self.assertEqual(r.returncode, 0, r)
+
+    def issue_external_id(self, tenant: str) -> tuple[str, dict]:
+        r = self.tenant("external-id", tenant)
+        self.assertEqual(r.returncode, 0, r)
+        ext = re.search(r"External ID for tenant \S+: (\S+)", r.stdout).group(1)
+        trust = json.loads(r.stdout[r.stdout.index("{"):])
+        return ext, trust
+
+    def role_tenant(self, tenant: str, policy, prefix: str) -> str:
+        """A tenant on the role-arn method whose role trusts the exporter with the issued ID."""
+        ext, trust = self.issue_external_id(tenant)
+        arn = admin.create_role(self.st, "customer-" + uuid.uuid4().hex[:8], trust, policy)
+        r = self.tenant("save", tenant, "--method", "role-arn", "--role-arn", arn, "--bucket", self.bucket,
+                        "--prefix", prefix, "--source-url", "https://127.0.0.1:1", "--no-verify")
+        self.assertEqual(r.returncode, 0, r)
+        return arn
+
+    def role_name(self, arn: str) -> str:
+        return arn.rsplit("/", 1)[1]
+
+    def leftover_probes(self, prefix: str) -> list[str]:
+        s3 = clients.client(self.st, "s3", "admin")
+        return [o["Key"] for o in s3.list_objects_v2(Bucket=self.bucket, Prefix=prefix).get("Contents", [])]
+
+    # ------------------------------------------------------------------ tenant test / save
+
+    def test_the_spec_policy_passes_for_both_methods_and_leaves_no_probe(self):
+        user = self.key_user(policies.spec_policy(self.bucket))
+        prefix = support.unique("t-pass")
+        self.save_key_tenant("keys-ok", user, prefix)
+        r = self.tenant("test", "keys-ok")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(failed_steps(r.stdout), [])
+        self.assertEqual(sorted(step_lines(r.stdout)), sorted(STEPS.values()))
+        self.assertIn("credential check passed", r.stdout)
+
+        self.role_tenant("role-ok", policies.spec_policy(self.bucket), prefix + "/role")
+        r = self.tenant("test", "role-ok")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(sorted(step_lines(r.stdout)), sorted(["AssumeRole", *STEPS.values()]))
+        self.assertEqual(self.leftover_probes(prefix), [], "the probe object must be deleted")
+
+    def test_each_missing_action_fails_exactly_its_step_and_save_refuses(self):
+        for action, step in STEPS.items():
+            for method in ("access-key", "role-arn"):
+                with self.subTest(action=action, method=method):
+                    prefix = support.unique("t-deny")
+                    policy = policies.spec_policy(self.bucket, without=[action])
+                    tenant = f"deny-{method}-{step.lower()}"
+                    if method == "access-key":
+                        user = self.key_user(policy)
+                        r = self.save_key_tenant(tenant, user, prefix, check=False)
+                        self.assertNotEqual(r.returncode, 0, r)
+                        self.assertIn("not saved", r.stderr)
+                        self.assertFalse(os.path.exists(os.path.join(self.dir, tenant + ".conf")),
+                                         "a failing tenant must not be saved")
+                        self.save_key_tenant(tenant, user, prefix, "--no-verify")
+                    else:
+                        self.role_tenant(tenant, policy, prefix)
+                    r = self.tenant("test", tenant)
+                    self.assertNotEqual(r.returncode, 0, r)
+                    self.assertEqual(failed_steps(r.stdout), [step], r.stdout)
+                    line = step_lines(r.stdout)[step]
+                    self.assertIn(action, line)
+                    self.assertIn("AccessDenied", line)
+                    self.assertIn(f"FAILED at {step}: {action} is needed", r.stdout)
+                    if action != "s3:DeleteObject":
+                        self.assertEqual(self.leftover_probes(prefix), [])
+                    if method == "role-arn":
+                        # Save changes runs the same check and refuses.
+                        r = self.tenant("save", tenant)
+                        self.assertNotEqual(r.returncode, 0, r)
+                        self.assertIn("not saved", r.stderr)
+
+    def test_a_wrong_external_id_fails_at_assume_role_naming_the_id(self):
+        ext, trust = self.issue_external_id("wrong-ext")
+        trust["Statement"][0]["Condition"]["StringEquals"]["sts:ExternalId"] = "some-other-id"
+        arn = admin.create_role(self.st, "customer-" + uuid.uuid4().hex[:8], trust, policies.spec_policy(self.bucket))
+        args = ["--method", "role-arn", "--role-arn", arn, "--bucket", self.bucket, "--source-url",
+                "https://127.0.0.1:1"]
+        r = self.tenant("save", "wrong-ext", *args)
+        self.assertNotEqual(r.returncode, 0, r)
+        self.assertEqual(failed_steps(r.stdout), ["AssumeRole"], r.stdout)
+        self.assertIn(ext, step_lines(r.stdout)["AssumeRole"])
+        self.assertIn("sts:AssumeRole", step_lines(r.stdout)["AssumeRole"])
+        for later in STEPS.values():
+            self.assertTrue(step_lines(r.stdout)[later].split()[0] == "skip", r.stdout)
+        conf = os.path.join(self.dir, "wrong-ext.conf")
+        with open(conf) as f:
+            self.assertNotIn("role-arn = ", f.read(), "the failing settings must not be saved")
+
+    def test_saved_settings_are_private_and_show_masks_the_secret(self):
+        user = self.key_user(policies.spec_policy(self.bucket))
+        r = self.save_key_tenant("shown", user, support.unique("t-show"))
+        self.assertIn("saved tenant shown (enabled, access-key)", r.stdout)
+        path = os.path.join(self.dir, "shown.conf")
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
+        r = self.tenant("show", "shown", aws=False)
+        self.assertEqual(r.returncode, 0, r)
+        self.assertNotIn(user["secret_access_key"], r.stdout + r.stderr)
+        self.assertNotIn(user["access_key_id"], r.stdout)
+        self.assertIn("**** (set)", r.stdout)
+        os.chmod(path, 0o644)
+        r = self.tenant("show", "shown", aws=False)
+        self.assertEqual(r.returncode, 2, r)
+        self.assertIn("chmod 600", r.stderr)
+        os.chmod(path, 0o600)
+        self.assertEqual(self.tenant("disable", "shown", aws=False).returncode, 0)
+        self.assertIn("shown                    no ", self.tenant("list", aws=False).stdout)
+
+    def test_the_printed_trust_policy_lets_the_exporter_in_with_its_id_only(self):
+        ext, trust = self.issue_external_id("trusting")
+        again, _ = self.issue_external_id("trusting")
+        self.assertEqual(again, ext, "the external ID is issued once and shown the same later")
+        self.assertGreaterEqual(len(ext), 22)
+        self.assertEqual(trust["Statement"][0]["Principal"]["AWS"], self.identity["arn"])
+        arn = admin.create_role(self.st, "customer-" + uuid.uuid4().hex[:8], trust, policies.spec_policy(self.bucket))
+        sts = boto3.client("sts", endpoint_url=self.st["endpoint"], verify=self.st["ca_file"],
+                           region_name=self.st["region"], aws_access_key_id=self.identity["access_key_id"],
+                           aws_secret_access_key=self.identity["secret_access_key"])
+        sts.assume_role(RoleArn=arn, RoleSessionName="ok", ExternalId=ext)
+        with self.assertRaises(Exception) as denied:
+            sts.assume_role(RoleArn=arn, RoleSessionName="no", ExternalId=ext + "x")
+        self.assertIn("AccessDenied", str(denied.exception))
+        r = self.tenant("save", "trusting", "--method", "role-arn", "--role-arn", arn, "--bucket", self.bucket,
+                        "--prefix", support.unique("t-trust"), "--source-url", "https://127.0.0.1:1")
+        self.assertEqual(r.returncode, 0, r)
+        r = self.tenant("external-id", "trusting", "--trust-account")
+        self.assertIn('"AWS": "arn:aws:iam::123456789012:root"', r.stdout)
+
+    def test_policy_prints_the_spec_policy_and_the_cleanup_extra(self):
+        r = self.tenant("policy", "pol", "--bucket", self.bucket, "--prefix", "audit", aws=False)
+        self.assertEqual(r.returncode, 0, r)
+        first = r.stdout[r.stdout.index("{"):r.stdout.index("}\n\n") + 1]
+        doc = json.loads(first)
+        self.assertEqual(doc["Statement"][0]["Action"], ["s3:ListBucket", "s3:GetBucketLocation"])
+        self.assertEqual(doc["Statement"][1]["Resource"], f"arn:aws:s3:::{self.bucket}/audit/*")
+        self.assertIn("s3:AbortMultipartUpload", r.stdout[r.stdout.index("Optional"):])
+
+    # ------------------------------------------------------------------ the daily job
+
+    def job_env(self, fake_now: str, **extra) -> dict:
+        return self.env(SECEXPORT_FAKE_NOW=fake_now, **extra)
+
+    def point_at(self, tenant: str, source_url: str) -> None:
+        r = self.tenant("save", tenant, "--source-url", source_url, "--no-verify")
+        self.assertEqual(r.returncode, 0, r)
+
+    def run_job(self, *args, fake_now: str, dir: str) -> support.run_result:
+        return support.run(["run", *args, "--tenants-dir", dir, *self.endpoints()],
+                           self.job_env(fake_now), timeout=600)
+
+    def test_run_all_tenants_exports_the_good_ones_and_reports_the_denied_one(self):
+        d = tempfile.mkdtemp(prefix="secexport-run-")
+        self.addCleanup(shutil.rmtree, d, True)
+        prefix = support.unique("run-all")
+        with support.event_source(self.st, 500) as src:
+            env = self.env(SECEXPORT_TENANTS_DIR=d)
+            good = self.key_user(policies.spec_policy(self.bucket))
+            revoked = self.key_user(policies.spec_policy(self.bucket))
+            for name, user in (("alpha", good), ("gamma", revoked)):
+                r = support.run(["tenant", "save", name, "--method", "access-key", "--access-key-id",
+                                 user["access_key_id"], "--bucket", self.bucket, "--prefix", prefix,
+                                 "--source-url", src.url, *self.endpoints()],
+                                dict(env, SECEXPORT_TENANT_SECRET_ACCESS_KEY=user["secret_access_key"]))
+                self.assertEqual(r.returncode, 0, r)
+            ext, trust = self.issue_external_id_in(d, "beta")
+            arn = admin.create_role(self.st, "customer-" + uuid.uuid4().hex[:8], trust,
+                                    policies.spec_policy(self.bucket))
+            r = support.run(["tenant", "save", "beta", "--method", "role-arn", "--role-arn", arn, "--bucket",
+                             self.bucket, "--prefix", prefix, "--source-url", src.url, *self.endpoints()], env)
+            self.assertEqual(r.returncode, 0, r)
+            admin.delete_user_policy(self.st, revoked["name"])
+
+            r = self.run_job("--all-tenants", "--catch-up-days", "1", fake_now="2026-11-23T00:00:30Z", dir=d)
+            self.assertEqual(r.returncode, 1, r)
+            rows = {line.split()[0]: line for line in r.stdout.splitlines()[1:]}
+            self.assertRegex(rows["alpha"], r"\bok\s+2026-11-22\b")
+            self.assertRegex(rows["beta"], r"\bok\s+2026-11-22\b")
+            self.assertIn("FAILED", rows["gamma"])
+            self.assertIn("AccessDenied", rows["gamma"])
+            self.assertIn("s3:GetObject", rows["gamma"])
+            n = sum(1 for _ in src.dump("alpha", "2026-11-22T00:00:00Z", "2026-11-23T00:00:00Z"))
+            for t in ("alpha", "beta"):
+                m = support.manifest(self.st, support.report_key(prefix, t, "2026-11-22"))
+                self.assertIsNotNone(m, t)
+                self.assertEqual(m["rows"], n)
+            self.assertIsNone(support.manifest(self.st, support.report_key(prefix, "gamma", "2026-11-22")))
+
+    def issue_external_id_in(self, d: str, tenant: str):
+        r = support.run(["tenant", "external-id", tenant, "--tenants-dir", d, *self.endpoints()], self.env())
+        self.assertEqual(r.returncode, 0, r)
+        ext = re.search(r"External ID for tenant \S+: (\S+)", r.stdout).group(1)
+        return ext, json.loads(r.stdout[r.stdout.index("{"):])
+
+    def test_catch_up_exports_exactly_the_missing_days_oldest_first(self):
+        d = tempfile.mkdtemp(prefix="secexport-catchup-")
+        self.addCleanup(shutil.rmtree, d, True)
+        prefix = support.unique("catch-up")
+        user = self.key_user(policies.spec_policy(self.bucket))
+        s3 = clients.client(self.st, "s3", "admin")
+        with support.event_source(self.st, 300) as src:
+            self.save_in(d, "delta", user, prefix, src.url)
+            done = ["2026-11-19", "2026-11-21", "2026-11-24"]
+            for day in done:  # the bucket is the state: a manifest means "exported"
+                key = support.report_key(prefix, "delta", day).removesuffix(".csv") + ".manifest.json"
+                s3.put_object(Bucket=self.bucket, Key=key, Body=b"{}")
+            r = self.run_job("--tenant", "delta", fake_now="2026-11-25T00:10:00Z", dir=d)
+            self.assertEqual(r.returncode, 0, r)
+            missing = ["2026-11-18", "2026-11-20", "2026-11-22", "2026-11-23"]
+            self.assertIn(",".join(missing), r.stdout, "exactly the missing days, oldest first")
+            order = re.findall(r'tenant day exported.*?"?day"?[=:]\s*"?(\d{4}-\d\d-\d\d)', r.stderr)
+            self.assertEqual(order, missing, r.stderr)
+            for day in missing:
+                self.assertIsNotNone(support.manifest(self.st, support.report_key(prefix, "delta", day)), day)
+            r = self.run_job("--tenant", "delta", fake_now="2026-11-25T00:20:00Z", dir=d)
+            self.assertEqual(r.returncode, 0, r)
+            self.assertIn("(up to date)", r.stdout)
+            self.assertIn("7 day(s) already exported", r.stdout)
+
+    def start_daemon(self, d: str, fake_now: str, *extra) -> subprocess.Popen:
+        return subprocess.Popen([support.BIN, "--log-format", "json", "daemon", "--tenants-dir", d,
+                                 "--catch-up-days", "1", *self.endpoints(), *extra],
+                                env=self.job_env(fake_now), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def finish(self, p: subprocess.Popen) -> tuple[int, str, str]:
+        out, err = p.communicate(timeout=120)
+        support._capture(err)
+        return p.returncode, out, err
+
+    def test_daemon_exports_the_previous_day_right_after_midnight(self):
+        d = tempfile.mkdtemp(prefix="secexport-daemon-")
+        self.addCleanup(shutil.rmtree, d, True)
+        prefix = support.unique("daemon")
+        user = self.key_user(policies.spec_policy(self.bucket))
+        with support.event_source(self.st, 200) as src:
+            self.save_in(d, "night", user, prefix, src.url)
+            p = self.start_daemon(d, "2026-11-24T23:59:56Z")
+            key = support.report_key(prefix, "night", "2026-11-24")
+            deadline = time.monotonic() + 60
+            while support.manifest(self.st, key) is None and time.monotonic() < deadline and p.poll() is None:
+                time.sleep(0.25)
+            p.send_signal(signal.SIGTERM)
+            code, out, err = self.finish(p)
+            self.assertEqual(code, 0, err)
+            self.assertIsNotNone(support.manifest(self.st, key), err)
+            # At start (before midnight) the catch-up exported the 23rd, not the 24th.
+            passes = [json.loads(l) for l in err.splitlines() if '"daily pass starting"' in l]
+            self.assertGreaterEqual(len(passes), 2, err)
+            self.assertEqual(passes[0]["day"], "2026-11-23")
+            self.assertEqual(passes[1]["day"], "2026-11-24")
+            self.assertGreaterEqual(passes[1]["now"], "2026-11-25T00:00:00")
+            self.assertLess(passes[1]["now"], "2026-11-25T00:00:10")
+            self.assertIsNotNone(support.manifest(self.st, support.report_key(prefix, "night", "2026-11-23")))
+
+    def test_sigterm_during_an_upload_leaves_no_manifest_and_no_open_upload(self):
+        d = tempfile.mkdtemp(prefix="secexport-term-")
+        self.addCleanup(shutil.rmtree, d, True)
+        prefix = support.unique("term")
+        # The spec's policy plus the cleanup extra that `tenant policy` offers.
+        policy = policies.spec_policy(self.bucket)
+        policy["Statement"].append({"Effect": "Allow", "Action": ["s3:AbortMultipartUpload"],
+                                    "Resource": f"arn:aws:s3:::{self.bucket}/*"})
+        user = self.key_user(policy)
+        with support.event_source(self.st, 400_000, latency_ms=150) as src:
+            self.save_in(d, "term", user, prefix, src.url)
+            p = self.start_daemon(d, "2026-11-25T00:00:05Z", "--grace-period", "0", "--part-size", "5MiB",
+                                  "--page-limit", "2000", "--source-concurrency", "2")
+            deadline = time.monotonic() + 90
+            while not support.open_uploads(self.st, prefix) and time.monotonic() < deadline and p.poll() is None:
+                time.sleep(0.2)
+            self.assertTrue(support.open_uploads(self.st, prefix), "the export never started a multipart upload")
+            p.send_signal(signal.SIGTERM)
+            code, out, err = self.finish(p)
+            self.assertEqual(code, 0, err)
+            self.assertIsNone(support.manifest(self.st, support.report_key(prefix, "term", "2026-11-24")))
+            self.assertEqual(support.open_uploads(self.st, prefix), [], err)
+
+
+if __name__ == "__main__":
+    unittest.main()
