@@ -316,6 +316,31 @@ class tenant_test(unittest.TestCase):
             self.assertIn("(up to date)", r.stdout)
             self.assertIn("7 day(s) already exported", r.stdout)
 
+    def test_shards_split_the_tenants_without_overlap(self):
+        d = tempfile.mkdtemp(prefix="secexport-shard-")
+        self.addCleanup(shutil.rmtree, d, True)
+        user = self.key_user(policies.spec_policy(self.bucket))
+        names = [f"shard-{i}" for i in range(8)]
+        for n in names:  # unreachable source: each tenant fails fast, but the table names it
+            r = support.run(["tenant", "save", n, "--method", "access-key", "--access-key-id", user["access_key_id"],
+                             "--bucket", self.bucket, "--prefix", support.unique("shard"), "--source-url",
+                             "https://127.0.0.1:9", "--no-verify", "--tenants-dir", d],
+                            self.env(SECEXPORT_TENANT_SECRET_ACCESS_KEY=user["secret_access_key"]))
+            self.assertEqual(r.returncode, 0, r)
+        seen = []
+        for i in range(3):
+            r = support.run(["run", "--all-tenants", "--shard", f"{i}/3", "--date", "2026-11-22", "--max-attempts", "1",
+                             "--tenants-dir", d, *self.endpoints()], self.env())
+            seen += [line.split()[0] for line in r.stdout.splitlines()[1:] if line.startswith("shard-")]
+        self.assertEqual(sorted(seen), names, "every tenant in exactly one shard")
+        env = self.env(JOB_COMPLETION_INDEX="1")
+        r = support.run(["run", "--all-tenants", "--shard-count", "3", "--date", "2026-11-22", "--max-attempts", "1",
+                         "--tenants-dir", d, *self.endpoints()], env)
+        r1 = support.run(["run", "--all-tenants", "--shard", "1/3", "--date", "2026-11-22", "--max-attempts", "1",
+                          "--tenants-dir", d, *self.endpoints()], self.env())
+        pick = lambda out: sorted(l.split()[0] for l in out.splitlines()[1:] if l.startswith("shard-"))
+        self.assertEqual(pick(r.stdout), pick(r1.stdout))
+
     def start_daemon(self, d: str, fake_now: str, *extra) -> subprocess.Popen:
         return subprocess.Popen([support.BIN, "--log-format", "json", "daemon", "--tenants-dir", d,
                                  "--catch-up-days", "1", *self.endpoints(), *extra],
