@@ -10,29 +10,44 @@ one upload at a time, so "the last upload" is the object being asked about.
 from __future__ import annotations
 
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 
 def last_object_size(log: Path) -> int | None:
     """Body bytes of the last PutObject, or of the parts since the last CreateMultipartUpload
-    once it completed; None when nothing has been completed yet."""
-    size, parts, finished = None, 0, False
-    lines = log.read_text().splitlines() if log.exists() else []
+    once it completed; None when nothing has been completed yet.
+
+    nginx logs a request after answering it, and each worker writes its own lines: the last
+    UploadPart's line can land after the Complete's, or a moment after the client has already
+    sent HEAD. So parts count until the next create, and the log is read until it stops
+    changing for 30 ms."""
+    text = log.read_text() if log.exists() else ""
+    while True:
+        time.sleep(0.03)
+        again = log.read_text() if log.exists() else ""
+        if again == text:
+            break
+        text = again
+    kind, size, parts, finished = None, None, 0, False
+    lines = text.splitlines()
     for line in lines:
         fields = line.split()
         if len(fields) < 4 or not fields[2].startswith("2"):
             continue
         op, body = fields[0], int(fields[3]) if fields[3].isdigit() else 0
         if op == "create":
-            parts, finished = 0, False
+            kind, parts, finished = "multipart", 0, False
         elif op == "part":
             parts += body
         elif op == "complete":
-            size, finished = parts, True
+            finished = True
         elif op == "put":
-            size, finished = body, True
-    return size if finished else None
+            kind, size, finished = "put", body, True
+    if not finished:
+        return None
+    return parts if kind == "multipart" else size
 
 
 class Handler(BaseHTTPRequestHandler):
