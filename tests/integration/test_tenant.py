@@ -187,6 +187,22 @@ class tenant_test(unittest.TestCase):
         with open(conf) as f:
             self.assertNotIn("role-arn = ", f.read(), "the failing settings must not be saved")
 
+    def test_a_role_whose_maximum_session_is_shorter_falls_back_to_3600_with_a_warning(self):
+        # moto does not enforce MaxSessionDuration: the proxy answers the first AssumeRole as STS does.
+        self.role_tenant("long-session", policies.spec_policy(self.bucket), support.unique("t-dur"))
+        with support.fault_proxy(self.st) as fp:
+            fp.set_rules([{"op": "AssumeRole", "times": 1, "status": 400, "code": "ValidationError",
+                           "message": "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."}])
+            r = support.run(["tenant", "test", "long-session", "--session-duration", "7200", "--endpoint-url",
+                             self.st["endpoint"], "--sts-endpoint-url", fp.endpoint], self.env())
+            self.assertEqual(r.returncode, 0, r)
+            self.assertEqual(fp.ops().count("AssumeRole"), 2, fp.ops())
+            self.assertIn("maximum session duration is lower than requested; using 3600 s", r.stderr)
+            forms = [q["form"] for q in fp.requests() if q["op"] == "AssumeRole"]
+            self.assertIn("DurationSeconds=7200", forms[0])
+            self.assertIn("DurationSeconds=3600", forms[1])
+            self.assertIn("RoleSessionName=secexport-long-session-check", forms[1])
+
     def test_saved_settings_are_private_and_show_masks_the_secret(self):
         user = self.key_user(policies.spec_policy(self.bucket))
         r = self.save_key_tenant("shown", user, support.unique("t-show"))

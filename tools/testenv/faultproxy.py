@@ -145,7 +145,10 @@ class proxy:
                 op = operation(method, target, body)
                 rule = self.rules.match(op)
                 action = rule.get("action", "respond") if rule else None
-                self.record(op=op, method=method, target=target, fault=action, rule=rule and rule.get("code"))
+                # STS form bodies (Action=...) carry no secret: logged so tests can check parameters.
+                form = body.decode(errors="replace") if body.startswith(b"Action=") else None
+                self.record(op=op, method=method, target=target, fault=action, rule=rule and rule.get("code"),
+                            form=form)
                 if action == "respond":
                     writer.write(error_response(rule))
                     await writer.drain()
