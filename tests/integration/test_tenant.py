@@ -392,6 +392,27 @@ class tenant_test(unittest.TestCase):
             self.assertLess(passes[1]["now"], "2026-11-25T00:00:10")
             self.assertIsNotNone(support.manifest(self.st, support.report_key(prefix, "night", "2026-11-23")))
 
+    def test_sigterm_within_the_grace_period_lets_the_export_finish(self):
+        d = tempfile.mkdtemp(prefix="secexport-grace-")
+        self.addCleanup(shutil.rmtree, d, True)
+        prefix = support.unique("grace")
+        user = self.key_user(policies.spec_policy(self.bucket))
+        with support.event_source(self.st, 20_000, latency_ms=100) as src:
+            self.save_in(d, "grace", user, prefix, src.url)
+            p = self.start_daemon(d, "2026-11-25T00:00:05Z", "--grace-period", "60", "--page-limit", "1000",
+                                  "--source-concurrency", "1")
+            deadline = time.monotonic() + 30
+            while src.stats().get("pages", 0) < 3 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            p.send_signal(signal.SIGTERM)
+            code, out, err = self.finish(p)
+            self.assertEqual(code, 0, err)
+            self.assertIn("exports in flight get the grace period", err)
+            m = support.manifest(self.st, support.report_key(prefix, "grace", "2026-11-24"))
+            self.assertIsNotNone(m, err)
+            self.assertEqual(m["rows"], sum(1 for _ in src.dump("grace", "2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z")))
+            self.assertEqual(support.open_uploads(self.st, prefix), [])
+
     def test_sigterm_during_an_upload_leaves_no_manifest_and_no_open_upload(self):
         d = tempfile.mkdtemp(prefix="secexport-term-")
         self.addCleanup(shutil.rmtree, d, True)
