@@ -3,7 +3,10 @@
 # binaries, starts a local S3 server over TLS (moto, IAM enforced, a customer user holding
 # exactly the least-privilege policy from the spec) and the local event source, exports
 # yesterday (UTC) for a demo tenant with `secexport export`, and shows the report object,
-# its manifest and its first rows.
+# its manifest and its first rows. Then the integration as customers set it up: a tenant on
+# the role-arn method (external ID issued, the printed trust policy applied to the
+# customer's role, credentials tested and saved), one on the access-key method, and the
+# daily job (`secexport run --all-tenants`) with catch-up, twice.
 #
 #   tools/demo.sh [EVENTS_PER_DAY]      (default 200000)
 set -euo pipefail
@@ -29,9 +32,11 @@ eval "$(python3 - "$state/testenv.json" <<'PY'
 import json, shlex, sys
 st = json.load(open(sys.argv[1]))
 u = st["users"]["exporter-user"]
+i = st["users"]["exporter-identity"]
 for k, v in {"AWS_ACCESS_KEY_ID": u["access_key_id"], "AWS_SECRET_ACCESS_KEY": u["secret_access_key"],
              "AWS_CA_BUNDLE": st["ca_file"], "AWS_REGION": st["region"], "ENDPOINT": st["endpoint"],
-             "BUCKET": st["bucket"]}.items():
+             "BUCKET": st["bucket"], "IDENTITY_KEY_ID": i["access_key_id"],
+             "IDENTITY_SECRET": i["secret_access_key"], "ROLE_ARN": st["role"]["arn"]}.items():
     print(f"export {k}={shlex.quote(v)}")
 PY
 )"
@@ -69,3 +74,37 @@ body = s3.get_object(Bucket=st["bucket"], Key=key + ".csv", Range="bytes=0-1500"
 for line in body.split("\r\n")[:4]:
     print("  " + (line if len(line) < 220 else line[:217] + "..."))
 PY
+
+echo
+echo "== the integration as customers set it up (tenant settings in $state/tenants)"
+export SECEXPORT_TENANTS_DIR="$state/tenants"
+customer_key_id=$AWS_ACCESS_KEY_ID customer_secret=$AWS_SECRET_ACCESS_KEY
+# From here on the exporter runs as its own identity, which may only assume customers' roles.
+export AWS_ACCESS_KEY_ID=$IDENTITY_KEY_ID AWS_SECRET_ACCESS_KEY=$IDENTITY_SECRET
+aws=(--endpoint-url "$ENDPOINT" --sts-endpoint-url "$ENDPOINT")
+
+echo "-- secexport tenant external-id acme"
+build/release/secexport tenant external-id acme "${aws[@]}" | tee "$state/trust.txt"
+# The customer pastes the trust policy into their role (here: moto's admin does it).
+python3 - "$state/testenv.json" "$state/trust.txt" <<'PY'
+import json, sys
+sys.path.insert(0, "tools")
+from testenv import clients
+st, text = json.load(open(sys.argv[1])), open(sys.argv[2]).read()
+clients.client(st, "iam", "admin").update_assume_role_policy(
+    RoleName=st["role"]["name"], PolicyDocument=json.dumps(json.loads(text[text.index("{"):])))
+PY
+
+echo; echo "-- secexport tenant save acme --method role-arn ... (tests the credentials first)"
+build/release/secexport tenant save acme --method role-arn --role-arn "$ROLE_ARN" --bucket "$BUCKET" \
+  --prefix daily --source-url "$source_url" "${aws[@]}"
+echo; echo "-- secexport tenant save globex --method access-key ..."
+SECEXPORT_TENANT_SECRET_ACCESS_KEY=$customer_secret build/release/secexport tenant save globex \
+  --method access-key --access-key-id "$customer_key_id" --bucket "$BUCKET" --prefix daily \
+  --source-url "$source_url" "${aws[@]}"
+echo; build/release/secexport tenant list
+
+echo; echo "== secexport run --all-tenants --catch-up-days 2 (every enabled tenant, days without a manifest)"
+build/release/secexport --log-level warn run --all-tenants --catch-up-days 2 "${aws[@]}"
+echo; echo "== again: every day has its manifest, nothing to do"
+build/release/secexport --log-level warn run --all-tenants --catch-up-days 2 "${aws[@]}"
