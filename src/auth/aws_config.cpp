@@ -127,7 +127,7 @@ std::string service_endpoint(const environment& env, const std::optional<ini_sec
 } // namespace
 
 std::string credential_plan::describe() const {
-  std::string s = base.source;
+  std::string s = instance_metadata.empty() ? base.source : "instance metadata (" + instance_metadata + ")";
   for (const auto& r : roles) s += ", then role " + r.role_arn;
   return s;
 }
@@ -164,11 +164,14 @@ aws_settings resolve_aws_settings(const aws_options& options, const environment&
       out.credentials.base = std::move(*e);
     } else if (profile) {
       out.credentials = resolver.resolve(out.profile_name);
+    } else if (non_empty(env.get("AWS_EC2_METADATA_DISABLED")).value_or("") != "true") {
+      out.credentials.instance_metadata =
+          non_empty(env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT")).value_or("http://169.254.169.254");
     } else {
       throw config_error(
           "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a "
           "profile with --profile or AWS_PROFILE (looked in " + files.credentials_path() + " and " +
-          files.config_path() + ")");
+          files.config_path() + "); the instance metadata service is disabled (AWS_EC2_METADATA_DISABLED)");
     }
   }
   if (options.role) out.credentials.roles.push_back(*options.role);

@@ -9,6 +9,9 @@
 //   2. an explicit --profile,
 //   3. AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN,
 //   4. the profile named by AWS_PROFILE, else "default", in the shared files,
+//   5. the EC2 instance metadata service (IMDSv2: the instance profile's role credentials,
+//      refreshed before they expire), unless AWS_EC2_METADATA_DISABLED=true;
+//      AWS_EC2_METADATA_SERVICE_ENDPOINT moves it (default http://169.254.169.254),
 // then `--role-arn` (with --external-id ...) is assumed on top of whatever that produced.
 // A profile with `role_arn` assumes that role from its `source_profile` (or
 // `credential_source = Environment`), with `external_id`, `role_session_name` and
@@ -35,6 +38,8 @@ struct assume_role_spec {
 
 struct credential_plan {
   credentials base;                    // long-term (or environment session) credentials
+  std::string instance_metadata;       // else: the IMDS endpoint to fetch role credentials from
+
   std::vector<assume_role_spec> roles; // assumed in order, each with the previous as source
   [[nodiscard]] std::string describe() const;
 };

@@ -1,6 +1,7 @@
 #include "auth/credentials_provider.hpp"
 
 #include "auth/aws_client.hpp"
+#include "auth/instance_metadata.hpp"
 #include "auth/sts_client.hpp"
 #include "base/log.hpp"
 
@@ -121,9 +122,18 @@ assume_role_credentials(aws_context& context, io::endpoint sts_endpoint, std::st
 std::shared_ptr<credentials_provider> make_credentials_provider(aws_context& context,
                                                                 const aws_settings& settings,
                                                                 refresh_options options) {
-  std::shared_ptr<credentials_provider> provider = static_credentials(settings.credentials.base);
-  if (settings.credentials.roles.empty()) return provider;
+  std::shared_ptr<credentials_provider> provider;
   std::string why;
+  if (!settings.credentials.instance_metadata.empty()) {
+    auto imds = io::parse_endpoint(settings.credentials.instance_metadata, &why);
+    if (!imds)
+      throw config_error("the instance metadata endpoint '" + settings.credentials.instance_metadata +
+                         "' (AWS_EC2_METADATA_SERVICE_ENDPOINT) is not a valid URL: " + why);
+    provider = instance_metadata_credentials(context, *imds, options);
+  } else {
+    provider = static_credentials(settings.credentials.base);
+  }
+  if (settings.credentials.roles.empty()) return provider;
   auto sts = io::parse_endpoint(settings.sts_endpoint, &why);
   if (!sts) throw config_error("the STS endpoint '" + settings.sts_endpoint + "' is not a valid URL: " + why);
   for (const auto& role : settings.credentials.roles)

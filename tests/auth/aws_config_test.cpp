@@ -1,4 +1,5 @@
 #include "auth/aws_config.hpp"
+#include "auth/instance_metadata.hpp"
 
 #include <gtest/gtest.h>
 
@@ -187,9 +188,40 @@ TEST_F(aws_config_test, clear_errors_without_secrets) {
   env.vars = {{"AWS_ACCESS_KEY_ID", "AKIDENV"}};
   expect_error({}, "must be set together");
 
-  fake_env empty_env;
+  fake_env disabled_env;
+  disabled_env.vars = {{"AWS_EC2_METADATA_DISABLED", "true"}};
   auto none = shared_config::from_text("", "");
-  EXPECT_THROW((void)resolve_aws_settings({}, empty_env, none), config_error);
+  EXPECT_THROW((void)resolve_aws_settings({}, disabled_env, none), config_error);
+}
+
+TEST_F(aws_config_test, the_instance_metadata_service_is_the_last_resort) {
+  fake_env bare;
+  auto none = shared_config::from_text("", "");
+  auto s = resolve_aws_settings({}, bare, none);
+  EXPECT_EQ(s.credentials.instance_metadata, "http://169.254.169.254");
+  EXPECT_EQ(s.credentials.describe(), "instance metadata (http://169.254.169.254)");
+  bare.vars = {{"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1338"}};
+  EXPECT_EQ(resolve_aws_settings({}, bare, none).credentials.instance_metadata, "http://127.0.0.1:1338");
+  // Anything configured comes first: environment keys, then profiles.
+  bare.vars["AWS_ACCESS_KEY_ID"] = "AKIDENV";
+  bare.vars["AWS_SECRET_ACCESS_KEY"] = "env-secret-key";
+  EXPECT_TRUE(resolve_aws_settings({}, bare, none).credentials.instance_metadata.empty());
+  EXPECT_TRUE(resolve_aws_settings({}, env, files).credentials.instance_metadata.empty());
+}
+
+TEST(instance_metadata, parses_the_role_credentials_document) {
+  auto c = parse_instance_credentials(R"({"Code":"Success","LastUpdated":"2026-11-25T10:00:00Z","Type":"AWS-HMAC",
+    "AccessKeyId":"ASIAIMDSEXAMPLE","SecretAccessKey":"imds-secret-key-value","Token":"imds-session-token",
+    "Expiration":"2026-11-25T16:00:00Z"})");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->access_key_id, "ASIAIMDSEXAMPLE");
+  EXPECT_EQ(c->secret_access_key.reveal(), "imds-secret-key-value");
+  EXPECT_EQ(c->session_token.reveal(), "imds-session-token");
+  EXPECT_EQ(format_rfc3339(sys_us{*c->expiration}), "2026-11-25T16:00:00Z");
+  EXPECT_EQ(redact("key imds-secret-key-value"), "key ***") << "registered as a secret";
+  EXPECT_FALSE(parse_instance_credentials(R"({"Code":"AssumeRoleUnauthorizedAccess","Message":"..."})"));
+  EXPECT_FALSE(parse_instance_credentials(R"({"Code":"Success","AccessKeyId":"A"})"));
+  EXPECT_FALSE(parse_instance_credentials("not json"));
 }
 
 } // namespace

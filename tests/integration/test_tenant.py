@@ -27,6 +27,57 @@ STEPS = {"s3:GetBucketLocation": "GetBucketLocation", "s3:ListBucket": "ListObje
          "s3:PutObject": "PutObject", "s3:GetObject": "GetObject", "s3:DeleteObject": "DeleteObject"}
 
 
+class fake_imds:
+    """The EC2 instance metadata service (IMDSv2) on loopback, serving `creds` for one role;
+    every request without the session token is refused, as IMDSv2-only instances do."""
+
+    def __init__(self, creds: dict):
+        self.creds, self.paths = creds, []
+
+    def __enter__(self):
+        import http.server
+        import threading
+        outer, token = self, "imds-token-" + uuid.uuid4().hex
+
+        class handler(http.server.BaseHTTPRequestHandler):
+            def reply(self, status, body=b""):
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_PUT(self):
+                outer.paths.append(f"PUT {self.path}")
+                ok = self.path == "/latest/api/token" and self.headers.get("x-aws-ec2-metadata-token-ttl-seconds")
+                self.reply(200 if ok else 400, token.encode() if ok else b"")
+
+            def do_GET(self):
+                outer.paths.append(f"GET {self.path}")
+                if self.headers.get("x-aws-ec2-metadata-token") != token:
+                    return self.reply(401)
+                base = "/latest/meta-data/iam/security-credentials/"
+                c = outer.creds
+                if self.path == base:
+                    return self.reply(200, b"secexport-instance-role")
+                if self.path == base + "secexport-instance-role":
+                    doc = {"Code": "Success", "Type": "AWS-HMAC", "AccessKeyId": c["AccessKeyId"],
+                           "SecretAccessKey": c["SecretAccessKey"], "Token": c["SessionToken"],
+                           "Expiration": c["Expiration"].strftime("%Y-%m-%dT%H:%M:%SZ")}
+                    return self.reply(200, json.dumps(doc).encode())
+                self.reply(404)
+
+            def log_message(self, *_):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+
+
 def step_lines(stdout: str) -> dict[str, str]:
     """{step name: its line} from `tenant test` output."""
     out = {}
@@ -241,6 +292,31 @@ class tenant_test(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r)
         r = self.tenant("external-id", "trusting", "--trust-account")
         self.assertIn('"AWS": "arn:aws:iam::123456789012:root"', r.stdout)
+
+    def test_the_exporter_identity_can_come_from_instance_metadata(self):
+        """IMDSv2 on loopback serving real temporary credentials (the exporter running under a
+        role): the trust policy then names that IAM role, not the session."""
+        creds = clients.assume_role(self.st)  # as exporter-identity: customer-role's session
+        support.remember_secrets([creds["SecretAccessKey"], creds["SessionToken"]])
+        with fake_imds(creds) as imds:
+            env = support.base_env(self.st, user=None)
+            env.update(AWS_EC2_METADATA_SERVICE_ENDPOINT=imds.url, SECEXPORT_TENANTS_DIR=self.dir)
+            r = support.run(["tenant", "external-id", "imds-tenant", *self.endpoints()], env)
+            self.assertEqual(r.returncode, 0, r)
+            self.assertIn(f'"AWS": "{self.st["role"]["arn"]}"', r.stdout)
+            self.assertEqual(imds.paths[:3], ["PUT /latest/api/token", "GET /latest/meta-data/iam/security-credentials/",
+                                              "GET /latest/meta-data/iam/security-credentials/secexport-instance-role"])
+        env = support.base_env(self.st, user=None)
+        env.update(AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:9", SECEXPORT_TENANTS_DIR=self.dir)
+        started = time.monotonic()
+        r = support.run(["tenant", "external-id", "imds-tenant", *self.endpoints()], env)
+        self.assertEqual(r.returncode, 1, r)
+        self.assertIn("instance metadata service at http://127.0.0.1:9 failed", r.stderr)
+        self.assertLess(time.monotonic() - started, 10)
+        env["AWS_EC2_METADATA_DISABLED"] = "true"
+        r = support.run(["tenant", "external-id", "imds-tenant", *self.endpoints()], env)
+        self.assertEqual(r.returncode, 2, r)
+        self.assertIn("no AWS credentials found", r.stderr)
 
     def test_policy_prints_the_spec_policy_and_the_cleanup_extra(self):
         r = self.tenant("policy", "pol", "--bucket", self.bucket, "--prefix", "audit", aws=False)
