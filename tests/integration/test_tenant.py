@@ -361,6 +361,14 @@ class tenant_test(unittest.TestCase):
                              self.bucket, "--prefix", prefix, "--source-url", src.url, *self.endpoints()], env)
             self.assertEqual(r.returncode, 0, r)
             admin.delete_user_policy(self.st, revoked["name"])
+            # A tenant whose settings file is broken, and one that others can read: each is
+            # reported, neither stops the rest.
+            for name, text, mode in (("broken", "[tenant]\nmethod access-key\n", 0o600),
+                                     ("leaky", "[tenant]\nenabled = true\n", 0o644)):
+                path = os.path.join(d, name + ".conf")
+                with open(path, "w") as f:
+                    f.write(text)
+                os.chmod(path, mode)
 
             r = self.run_job("--all-tenants", "--catch-up-days", "1", fake_now="2026-11-23T00:00:30Z", dir=d)
             self.assertEqual(r.returncode, 1, r)
@@ -370,6 +378,10 @@ class tenant_test(unittest.TestCase):
             self.assertIn("FAILED", rows["gamma"])
             self.assertIn("AccessDenied", rows["gamma"])
             self.assertIn("s3:GetObject", rows["gamma"])
+            self.assertIn("FAILED", rows["broken"])
+            self.assertIn("broken.conf:2", rows["broken"])
+            self.assertIn("FAILED", rows["leaky"])
+            self.assertIn("chmod 600", rows["leaky"])
             n = sum(1 for _ in src.dump("alpha", "2026-11-22T00:00:00Z", "2026-11-23T00:00:00Z"))
             for t in ("alpha", "beta"):
                 m = support.manifest(self.st, support.report_key(prefix, t, "2026-11-22"))
