@@ -6,7 +6,7 @@ local event source (tools/event_source) serving generated days. Each measurement
 processes): wall seconds, user+sys CPU seconds, peak RSS. Tools are alternated and
 repeated; the tables show medians.
 
-    python3 bench/e2e.py upload  [--bytes 2GiB] [--runs 3]      secexport upload vs aws/boto3/rclone/curl
+    python3 bench/e2e.py upload  [--bytes 2GiB] [--runs 3]      secexport upload vs aws/boto3/rclone/JS SDK/curl
     python3 bench/e2e.py export  [--events 2700000] [--runs 3]  secexport export vs requests+csv+boto3
     python3 bench/e2e.py memory  [--sizes 500MB,5GB]            peak RSS and CPU/GB across day sizes
     python3 bench/e2e.py latency [--latency-ms 50]              throughput vs --source-concurrency
@@ -140,6 +140,9 @@ def upload_tools(s: servers, key: str) -> dict[str, str]:
         "aws s3 cp - (8 MiB parts)": f"aws --endpoint-url {ep} s3 cp - s3://{b}/{key}",
         "boto3 upload_fileobj (16 MiB x 4)": boto,
         "rclone rcat": rclone,
+        **({"AWS SDK for JavaScript v3 lib-storage (16 MiB x 4)":
+            f"env NODE_EXTRA_CA_CERTS={ca} NODE_NO_WARNINGS=1 node {ROOT}/bench/peers/js/upload.mjs {ep} {b} {key}"}
+           if (ROOT / "bench/peers/js/node_modules").is_dir() else {}),
         "curl -T, one PUT, no signing (floor)": f"curl -sS --cacert {ca} -T - {ep}/{b}/{key}",
     }
 

@@ -2,7 +2,8 @@
 # Installs, idempotently, every Debian package that secexport's build, tests, demo and
 # benchmarks need. Packages come only from apt-get (see README: "Dependencies").
 #   tools/install-deps.sh            build + test dependencies
-#   tools/install-deps.sh --bench    also the benchmark peers (nginx, rclone, perf, hyperfine)
+#   tools/install-deps.sh --bench    also the benchmark peers (nginx, rclone, perf, hyperfine;
+#                                    the AWS SDK for JavaScript v3 from npm when npm is present)
 set -euo pipefail
 
 packages=(
@@ -50,3 +51,12 @@ missing = [m for m in ("boto3", "moto", "werkzeug") if importlib.util.find_spec(
 if missing:
     sys.exit(f"install-deps: python3 lacks {', '.join(missing)} (expected on this machine image)")
 PY
+
+# The JavaScript peer of the upload benchmark: AWS SDK v3 from npm, pinned by package-lock.json.
+if [[ "${1:-}" == "--bench" ]]; then
+  js=bench/peers/js
+  if command -v npm >/dev/null && [[ ! -d "$js/node_modules" ]]; then
+    (cd "$js" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+      echo "install-deps: npm ci in $js failed; the JavaScript peer is skipped" >&2
+  fi
+fi
