@@ -386,7 +386,7 @@ void add_job_options(CLI::App& app, job_args& a, bool daemon) {
   auto* w = "Which";
   if (!daemon) app.add_flag("--all-tenants", a.all_tenants, "Every enabled tenant in the store (in this shard)")->group(w);
   app.add_option("--tenant", a.tenants, daemon ? "Only these tenants (repeatable; default: every enabled tenant)"
-                                               : "This tenant (repeatable), instead of --all-tenants")
+                                               : "This tenant (repeatable; runs even if disabled), instead of --all-tenants")
       ->group(w);
   if (!daemon) {
     app.add_option("--date", a.date, "Export exactly this UTC day (YYYY-MM-DD) instead of the catch-up window")->group(w);
