@@ -109,13 +109,17 @@ net::awaitable<std::shared_ptr<const credentials>> refreshing_provider::get() {
   }
 }
 
+std::function<sys_s()> refresh_clock(aws_context& context, const refresh_options& options) {
+  if (options.clock) return options.clock;
+  return [&context] { return context.clock().now(); };
+}
+
 std::shared_ptr<refreshing_provider>
 assume_role_credentials(aws_context& context, io::endpoint sts_endpoint, std::string region,
                         std::shared_ptr<credentials_provider> source, assume_role_spec role,
                         refresh_options options) {
-  auto clock = options.clock ? options.clock : std::function<sys_s()>([&context] { return context.clock().now(); });
   return std::make_shared<assume_role_provider>(context, std::move(sts_endpoint), std::move(region),
-                                                std::move(source), std::move(role), std::move(clock),
+                                                std::move(source), std::move(role), refresh_clock(context, options),
                                                 options.window);
 }
 

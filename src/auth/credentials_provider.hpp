@@ -69,6 +69,10 @@ private:
   std::uint64_t refreshes_ = 0;
 };
 
+/// The clock a refreshing provider judges expiry by: `options.clock`, else the signing clock
+/// of `context` (corrected for skew).
+[[nodiscard]] std::function<sys_s()> refresh_clock(aws_context& context, const refresh_options& options);
+
 /// Assumes `role` (with its external ID) using credentials from `source`, through STS at
 /// `sts_endpoint` in `region`.
 [[nodiscard]] std::shared_ptr<refreshing_provider>

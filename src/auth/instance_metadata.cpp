@@ -114,8 +114,8 @@ private:
 
 std::shared_ptr<refreshing_provider> instance_metadata_credentials(aws_context& context, io::endpoint imds,
                                                                    refresh_options options) {
-  auto clock = options.clock ? options.clock : std::function<sys_s()>([&context] { return context.clock().now(); });
-  return std::make_shared<instance_metadata_provider>(context, std::move(imds), std::move(clock), options.window);
+  return std::make_shared<instance_metadata_provider>(context, std::move(imds), refresh_clock(context, options),
+                                                      options.window);
 }
 
 } // namespace secexport::auth

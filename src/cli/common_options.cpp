@@ -4,6 +4,7 @@
 #include "base/log.hpp"
 
 #include <cstdio>
+#include <istream>
 
 namespace secexport::cli {
 
@@ -216,6 +217,13 @@ std::pair<std::string, std::string> parse_s3_url(const std::string& url) {
   if (slash == std::string::npos || slash == 0 || slash + 1 == rest.size())
     throw command_error("'" + url + "' needs both a bucket and a key: s3://BUCKET/KEY", exit_usage);
   return {rest.substr(0, slash), rest.substr(slash + 1)};
+}
+
+std::string read_secret_line(std::istream& in) {
+  std::string line;
+  std::getline(in, line);
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line;
 }
 
 std::string format_rate(std::uint64_t bytes, double seconds) {

@@ -85,6 +85,10 @@ struct aws_session {
 /// Splits "s3://bucket/key"; throws command_error(exit_usage).
 [[nodiscard]] std::pair<std::string, std::string> parse_s3_url(const std::string& url);
 
+/// The first line of `in` without trailing CR or spaces: how secrets (tokens, keys) are read
+/// from files and stdin.
+[[nodiscard]] std::string read_secret_line(std::istream& in);
+
 /// "12.3 MB/s"-style rate in decimal megabytes per second.
 [[nodiscard]] std::string format_rate(std::uint64_t bytes, double seconds);
 

@@ -28,12 +28,9 @@ namespace {
 struct export_args {
   std::string tenant, date, since, until;
   std::string source_url, source_file, source_token_file;
-  unsigned page_limit = 1000;
-  unsigned source_concurrency = 8;
-  std::string on_bad_event = "fail";
-  bool formula_guard = false;
+  export_flags tuning;
   bool no_size_check = false;
-  std::string bucket, prefix, key_template;
+  std::string bucket, prefix;
   std::string config;
   aws_flags aws;
   transfer_flags transfer;
@@ -46,9 +43,7 @@ std::string read_secret_file(const std::string& path) {
   if (st.st_mode & 077)
     throw command_error("the token file " + path + " is readable by others; chmod 600 " + path, exit_usage);
   std::ifstream in(path);
-  std::string token;
-  std::getline(in, token);
-  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  auto token = read_secret_line(in);
   if (token.empty()) throw command_error("the token file " + path + " is empty", exit_usage);
   return token;
 }
@@ -109,14 +104,10 @@ int run_export(export_args& a, CLI::App& app) {
   in.end = end;
   in.bucket = a.bucket;
   in.prefix = a.prefix;
-  in.key_template = a.key_template;
   in.source_url = a.source_url;
   in.source_file = a.source_file;
   if (!a.source_url.empty()) in.source_token = source_token(a, config);
-  in.page_limit = a.page_limit;
-  in.source_concurrency = a.source_concurrency;
-  in.skip_bad_events = a.on_bad_event == "skip";
-  in.formula_guard = a.formula_guard;
+  a.tuning.apply(in);
   in.check_size = !a.no_size_check;
 
   net::io_context ioc(1);
@@ -174,33 +165,11 @@ command add_export_command(CLI::App& parent) {
   app->add_option("--source-url", a->source_url, "Base URL of the security-event API, e.g. https://events.internal")->group(s);
   app->add_option("--source-file", a->source_file, "Read events from NDJSON instead (a path, or - for stdin)")->group(s);
   app->add_option("--source-token-file", a->source_token_file, "File holding the API's bearer token (mode 0600)")->group(s);
-  app->add_option("--page-limit", a->page_limit, "Events per page asked of the API")
-      ->check(CLI::Range(1u, 100000u))
-      ->capture_default_str()
-      ->group(s);
-  app->add_option("--source-concurrency", a->source_concurrency,
-                  "Pages requested at once: the window is read in time slices, split near the point being "
-                  "written, so a source with slow pages is read many pages at a time")
-      ->check(CLI::Range(1u, 64u))
-      ->capture_default_str()
-      ->group(s);
-  app->add_option("--on-bad-event", a->on_bad_event,
-                  "An event with a missing field or a wrong type: fail (the export stops, naming the page and "
-                  "position) or skip (it is left out and counted in the manifest)")
-      ->check(CLI::IsMember({"fail", "skip"}))
-      ->capture_default_str()
-      ->group(s);
+  a->tuning.add_source_options(*app, s);
   auto* d = "Destination";
   app->add_option("--bucket", a->bucket, "S3 bucket")->group(d);
   app->add_option("--prefix", a->prefix, "Key prefix, e.g. exports/security")->group(d);
-  app->add_option("--key-template", a->key_template,
-                  "Object key template; placeholders {tenant} {date} {yyyy} {mm} {dd} {start} {end}. Default: "
-                  "security-events/{tenant}/{yyyy}/{mm}/{dd}/security-events_{tenant}_{date}.csv")
-      ->group(d);
-  app->add_flag("--csv-formula-guard", a->formula_guard,
-                "Prefix cells that begin with = + - @ tab or CR with ' so spreadsheet programs do not run them "
-                "as formulas (changes the data; off by default)")
-      ->group(d);
+  a->tuning.add_report_options(*app, d);
   app->add_flag("--no-size-check", a->no_size_check,
                 "Skip the HeadObject that checks the report's size in S3 before the manifest is written "
                 "(only for stores that keep nothing, such as benchmark sinks)")

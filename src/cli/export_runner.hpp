@@ -7,6 +7,8 @@
 #include "cli/common_options.hpp"
 #include "export/export_job.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <string>
 
 namespace secexport::cli {
@@ -25,6 +27,23 @@ struct export_inputs {
   bool skip_bad_events = false;
   bool formula_guard = false;
   bool check_size = true;
+};
+
+/// The export's tuning flags, shared by `export`, `run` and `daemon`: how the source is read
+/// and how the report is written.
+struct export_flags {
+  unsigned page_limit = 1000;
+  unsigned source_concurrency = 8;
+  std::string on_bad_event = "fail";
+  std::string key_template;
+  bool formula_guard = false;
+
+  /// --page-limit, --source-concurrency, --on-bad-event.
+  void add_source_options(CLI::App& app, const std::string& group);
+  /// --key-template, --csv-formula-guard.
+  void add_report_options(CLI::App& app, const std::string& group);
+  /// Copies the flags into `in`.
+  void apply(export_inputs& in) const;
 };
 
 /// Throws command_error (exit_usage) naming the bad setting.

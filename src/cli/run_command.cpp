@@ -46,9 +46,7 @@ struct job_args {
   double grace_period = 30;
   unsigned jitter = 0;
   // per export
-  unsigned page_limit = 1000, source_concurrency = 8;
-  std::string on_bad_event = "fail", key_template;
-  bool formula_guard = false;
+  export_flags tuning;
   aws_flags aws;
   transfer_flags transfer;
 };
@@ -56,7 +54,7 @@ struct job_args {
 struct day_result {
   sys_days day;
   bool ok = false;
-  std::uint64_t rows = 0, bytes = 0;
+  std::uint64_t rows = 0;
 };
 
 struct tenant_outcome {
@@ -97,19 +95,17 @@ private:
   std::vector<entry> running_;
 };
 
-std::string iso(sys_days d) { return format_iso_day(d); }
-
 // HeadObject of each day's manifest: which days are already exported.
 net::awaitable<std::set<sys_days>> days_with_manifest(s3::s3_client& s3, const tenant::tenant_settings& t,
                                                       const job_args& a, const std::vector<sys_days>& window) {
   std::set<sys_days> found;
   for (auto d : window) {
-    auto key = exporter::manifest_key(exporter::object_key(t.prefix, a.key_template, t.id, sys_us{d}, sys_us{d + days(1)}));
+    auto key = exporter::manifest_key(exporter::object_key(t.prefix, a.tuning.key_template, t.id, sys_us{d}, sys_us{d + days(1)}));
     auto r = co_await s3.head_object(t.bucket, key);
     if (r.ok()) {
       found.insert(d);
     } else if (r.error.status != 404) {
-      std::string msg = "cannot tell whether " + iso(d) + " is exported: HeadObject of " + s3::s3_client::url(t.bucket, key) +
+      std::string msg = "cannot tell whether " + format_iso_day(d) + " is exported: HeadObject of " + s3::s3_client::url(t.bucket, key) +
                         " failed: " + r.error.describe();
       if (r.error.status == 403) msg += " (the policy must allow s3:GetObject, and s3:ListBucket for absent keys)";
       throw command_error(msg);
@@ -142,7 +138,7 @@ tenant_outcome run_tenant(const job_args& a, const tenant::tenant_settings& t, s
     for (auto d : todo) {
       if (stop.stopping()) {
         out.cancelled = true;
-        out.error = "stopped before " + iso(d);
+        out.error = "stopped before " + format_iso_day(d);
         break;
       }
       export_inputs in;
@@ -151,13 +147,9 @@ tenant_outcome run_tenant(const job_args& a, const tenant::tenant_settings& t, s
       in.end = sys_us{d + days(1)};
       in.bucket = t.bucket;
       in.prefix = t.prefix;
-      in.key_template = a.key_template;
       in.source_url = t.source_url;
       in.source_token = secret(token);
-      in.page_limit = a.page_limit;
-      in.source_concurrency = a.source_concurrency;
-      in.skip_bad_events = a.on_bad_event == "skip";
-      in.formula_guard = a.formula_guard;
+      a.tuning.apply(in);
       exporter::export_job job(*session.s3, make_export_request(in, a.aws, a.transfer, session.s3_over_tls()));
       const auto started = steady_clock::now();
       stop.enter(ioc, job);
@@ -165,7 +157,7 @@ tenant_outcome run_tenant(const job_args& a, const tenant::tenant_settings& t, s
         co_return co_await job.run();
       });
       stop.leave(job);
-      day_result dr{d, result.ok, result.written.rows, result.written.bytes};
+      day_result dr{d, result.ok, result.written.rows};
       out.days.push_back(dr);
       if (!result.ok) {
         out.error = export_failure(result);
@@ -173,7 +165,7 @@ tenant_outcome run_tenant(const job_args& a, const tenant::tenant_settings& t, s
         break;
       }
       const double secs = duration<double>(steady_clock::now() - started).count();
-      log_info("tenant day exported", {{"tenant", t.id}, {"day", iso(d)}, {"rows", result.written.rows},
+      log_info("tenant day exported", {{"tenant", t.id}, {"day", format_iso_day(d)}, {"rows", result.written.rows},
                                        {"bytes", result.written.bytes}, {"seconds", secs}});
     }
     session.context->close_idle();
@@ -269,7 +261,8 @@ bool print_table(const std::vector<tenant_outcome>& outcomes) {
     if (days.empty()) days = o.error.empty() ? "(up to date)" : "-";
     const bool ok = o.error.empty();
     all_ok = all_ok && ok;
-    std::string detail = ok ? (o.up_to_date ? std::to_string(o.up_to_date) + " day(s) already exported" : "") : o.error;
+    std::string detail =
+        ok ? (o.up_to_date ? std::to_string(o.up_to_date) + " day(s) already exported" : "") : redact(o.error);
     if (auto nl = detail.find('\n'); nl != std::string::npos) detail = detail.substr(0, nl) + " ...";
     std::printf("%-24s %-9s %-24s %12llu  %s\n", o.tenant.c_str(), ok ? "ok" : o.cancelled ? "STOPPED" : "FAILED",
                 days.c_str(), static_cast<unsigned long long>(rows), detail.c_str());
@@ -287,6 +280,8 @@ public:
     arm();
   }
   [[nodiscard]] bool received() const noexcept { return received_ > 0; }
+  /// The timer the daemon sleeps on (nullptr when awake): the first signal cancels it.
+  void set_sleeper(net::steady_timer* t) noexcept { sleeping_ = t; }
 
 private:
   void arm() {
@@ -309,15 +304,12 @@ private:
     });
   }
 
-public:
-  net::steady_timer* sleeping_ = nullptr;
-
-private:
   net::signal_set signals_;
   net::steady_timer grace_timer_;
   stop_control& stop_;
   double grace_;
   int received_ = 0;
+  net::steady_timer* sleeping_ = nullptr;
 };
 
 void validate(const job_args& a) {
@@ -366,7 +358,7 @@ int run_daemon(job_args& a) {
     const auto wake = tenant::next_run_after(clock(), seconds(jitter));
     log_info("sleeping until the next run", {{"wake_at", format_rfc3339(wake)}});
     net::steady_timer sleep(main);
-    signals.sleeping_ = &sleep;
+    signals.set_sleeper(&sleep);
     // The steady clock drives the timer; re-check against the wall clock after each wake-up.
     for (auto left = wake - clock(); !stop.stopping() && left > microseconds::zero(); left = wake - clock()) {
       bool fired = false;
@@ -374,7 +366,7 @@ int run_daemon(job_args& a) {
       sleep.async_wait([&fired](boost::system::error_code) { fired = true; });
       while (!fired) main.run_one(); // the wake-up, or a signal (which cancels the sleep)
     }
-    signals.sleeping_ = nullptr;
+    signals.set_sleeper(nullptr);
     if (stop.stopping()) break;
   }
   log_info("daemon stopped");
@@ -420,20 +412,8 @@ void add_job_options(CLI::App& app, job_args& a, bool daemon) {
     app.add_option("--jitter", a.jitter, "Wake up a random 0..N seconds after 00:00 UTC")
         ->capture_default_str()
         ->group(h);
-  app.add_option("--page-limit", a.page_limit, "Events per page asked of the API")
-      ->check(CLI::Range(1u, 100000u))
-      ->capture_default_str()
-      ->group(h);
-  app.add_option("--source-concurrency", a.source_concurrency, "Pages requested at once per export")
-      ->check(CLI::Range(1u, 64u))
-      ->capture_default_str()
-      ->group(h);
-  app.add_option("--on-bad-event", a.on_bad_event, "fail or skip")
-      ->check(CLI::IsMember({"fail", "skip"}))
-      ->capture_default_str()
-      ->group(h);
-  app.add_option("--key-template", a.key_template, "Object key template (see `secexport export --help`)")->group(h);
-  app.add_flag("--csv-formula-guard", a.formula_guard, "Prefix cells that begin with = + - @ tab or CR with '")->group(h);
+  a.tuning.add_source_options(app, h);
+  a.tuning.add_report_options(app, h);
   a.aws.add_to(app, false);
   a.transfer.add_to(app);
 }

@@ -82,20 +82,18 @@ struct settings_flags {
   [[nodiscard]] std::optional<secret> read_secret() const {
     std::string value;
     if (secret_file == "-") {
-      std::getline(std::cin, value);
+      value = read_secret_line(std::cin);
     } else if (!secret_file.empty()) {
       std::ifstream in(secret_file);
       if (!in) throw command_error("cannot read --secret-access-key-file " + secret_file, exit_usage);
-      std::getline(in, value);
+      value = read_secret_line(in);
     } else if (const char* v = std::getenv(secret_env); v && *v) {
       value = v;
     } else {
       return std::nullopt;
     }
-    while (!value.empty() && (value.back() == '\r' || value.back() == ' ')) value.pop_back();
     if (value.empty()) throw command_error("the secret access key given is empty", exit_usage);
-    register_secret(value);
-    return secret(std::move(value));
+    return secret(std::move(value)); // registered for redaction by its constructor
   }
 };
 

@@ -255,10 +255,8 @@ tenant_settings parse_tenant_file(std::string_view text, std::string_view file_n
       if (v.empty() || *end || n < 900 || n > 43200) throw bad("must be 900 to 43200 seconds");
       t.session_duration = static_cast<unsigned>(n);
     } else if (k == "access-key-id") t.access_key_id = v;
-    else if (k == "secret-access-key") {
-      t.secret_access_key = secret(v);
-      register_secret(v);
-    } else if (k == "source-url") t.source_url = v;
+    else if (k == "secret-access-key") t.secret_access_key = secret(v); // registered for redaction
+    else if (k == "source-url") t.source_url = v;
     else if (k == "source-token-env") t.source_token_env = v;
     else throw store_error(where + ": unknown setting '" + k + "'");
   }

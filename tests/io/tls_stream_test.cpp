@@ -4,6 +4,7 @@
 // knows.
 #include "io/tls_context.hpp"
 #include "io/tls_stream.hpp"
+#include "support/scratch_dir.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -47,14 +48,11 @@ void sh(const std::string& cmd) {
 class tls_stream_test : public ::testing::Test {
 protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("tls_stream_test." + std::to_string(::getpid()) + "." +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
     sh("cd " + dir_.string() +
        " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key"
        " -out ca.pem -subj /CN=tls-stream-test-ca -days 1");
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   void make_server_cert(const std::string& san) {
     std::ofstream(dir_ / "ext") << "subjectAltName=" << san << "\n";
@@ -109,7 +107,8 @@ protected:
     return ec;
   }
 
-  fs::path dir_;
+  secexport::testing::scratch_dir scratch_{"tls_stream_test"};
+  const fs::path& dir_ = scratch_.path();
   net::io_context io_;
   ssl::context server_ctx_{ssl::context::tls_server};
 };

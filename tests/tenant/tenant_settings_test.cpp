@@ -2,6 +2,7 @@
 // IAM documents shown to customers.
 #include "tenant/policies.hpp"
 #include "tenant/tenant_settings.hpp"
+#include "support/scratch_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -37,13 +38,8 @@ tenant_settings role_tenant() {
 
 class store_test : public ::testing::Test {
 protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("tenant_store_test." + std::to_string(::getpid()) + "." +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  secexport::testing::scratch_dir scratch_{"tenant_store_test"};
+  const fs::path& dir_ = scratch_.path();
 };
 
 TEST_F(store_test, round_trips_every_field_with_owner_only_permissions) {
