@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """End-to-end benchmarks of secexport on this machine, everything on loopback over TLS:
-a discarding S3 sink (nginx, tools/testenv/sink_env.py) that every tool uploads to, and the
+a discarding S3 sink (tools/s3_sink, started by tools/testenv/sink_env.py) that every tool uploads to, and the
 local event source (tools/event_source) serving generated days. Each measurement runs
 /usr/bin/time around the client process only (the sink and the source are separate
 processes): wall seconds, user+sys CPU seconds, peak RSS. Tools are alternated and
@@ -31,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-from testenv import env as testenv  # noqa: E402
+from testenv import env as testenv, sink_env  # noqa: E402
 
 SECEXPORT = ROOT / "build/release/secexport"
 SOURCE = ROOT / "build/release/tools/event_source/secexport-source"
@@ -153,7 +153,10 @@ def bench_upload(size: int, runs: int) -> dict:
         tools = upload_tools(s, "bench/upload.bin")
         for _ in range(runs):
             for name, cmd in tools.items():  # alternating, so drift hits every tool alike
+                before = sink_env.body_bytes(s.sink)
                 results.setdefault(name, []).append(run(cmd, s.env(), stdin_cmd=f"head -c {size} /dev/zero"))
+                if (got := sink_env.body_bytes(s.sink) - before) != size:
+                    raise RuntimeError(f"{name}: the sink received {got} body bytes, not {size}")
     return {"size": size, "runs": runs, "results": results}
 
 

@@ -18,7 +18,7 @@ packages=(
   # integration tests: TLS CA, Ceph radosgw as a strict S3 server
   openssl ca-certificates curl procps
   faketime                    # clock-skew tests (libfaketime)
-  nginx-light                 # TLS in front of moto; the benchmark sink
+  nginx-light                 # TLS in front of moto
   radosgw ceph-mon ceph-osd ceph-common
 )
 if [[ "${1:-}" == "--bench" ]]; then

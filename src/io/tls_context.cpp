@@ -15,6 +15,13 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const tls_options& o
   // Large uploads: let OpenSSL fill whole 16 KiB records and release buffers of idle
   // connections.
   SSL_CTX_set_mode(ctx->native_handle(), SSL_MODE_RELEASE_BUFFERS);
+  // TLS 1.3: offer AES-128-GCM first (as Go, Chrome and s2n do), AES-256-GCM next. Both are
+  // sound; with AES-NI the 128-bit key takes 10 rounds instead of 14, about 9% less CPU for
+  // every byte sent and received on both ends (`openssl speed -evp aes-128-gcm` 4.47 GB/s
+  // against 4.11 GB/s for aes-256-gcm here). The server still chooses.
+  if (SSL_CTX_set_ciphersuites(ctx->native_handle(),
+                               "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256") != 1)
+    throw std::runtime_error("cannot set the TLS 1.3 cipher suites");
   if (!options.verify_peer) {
     ctx->set_verify_mode(ssl::verify_none);
     return ctx;

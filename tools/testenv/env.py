@@ -24,7 +24,7 @@ def stop(state_dir: str | Path) -> list[str]:
 
 
 # What a run creates in its state directory, besides the reusable tls/ and the state files.
-RUN_DIRS = ("moto", "nginx", "ceph")
+RUN_DIRS = ("moto", "nginx", "ceph", "sink")
 
 
 def _clear(state_dir: Path) -> None:

@@ -1,5 +1,5 @@
 """nginx in the foreground on 127.0.0.1: a TLS terminator in front of a plain-HTTP server
-(moto), or a discarding S3 sink for benchmarks (see sink_env.py)."""
+(moto)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,13 @@ NGINX = "/usr/sbin/nginx"
 
 CONFIG = """\
 daemon off;
-master_process {master};
-worker_processes {workers};
+master_process off;
+worker_processes 1;
 pid {d}/nginx.pid;
 error_log {d}/error.log info;
 events {{ worker_connections 1024; }}
 http {{
-    {http_extra}
-    access_log {d}/access.log {log_format};
+    access_log {d}/access.log;
     client_body_temp_path {d}/client_body;
     proxy_temp_path {d}/proxy;
     fastcgi_temp_path {d}/fastcgi;
@@ -60,19 +59,12 @@ location / {{
 def start(state_dir: Path, tls_port: int, backend_port: int, certs: CertPaths,
           timeout: float = 15) -> subprocess.Popen:
     """TLS in front of the plain-HTTP server on backend_port."""
-    return start_with(state_dir, tls_port, certs, PROXY_LOCATIONS.format(backend_port=backend_port),
-                      timeout=timeout)
-
-
-def start_with(state_dir: Path, tls_port: int, certs: CertPaths, locations: str, http_extra: str = "",
-               log_format: str = "", timeout: float = 15, workers: int = 1) -> subprocess.Popen:
-    """workers > 1 runs a master process (the recorded PID) with that many workers."""
+    locations = PROXY_LOCATIONS.format(backend_port=backend_port)
     d = state_dir / "nginx"
     d.mkdir(parents=True, exist_ok=True)
     conf = d / "nginx.conf"
     conf.write_text(CONFIG.format(d=d, tls_port=tls_port, cert=certs.cert, key=certs.key,
-                                  locations=locations, http_extra=http_extra, log_format=log_format,
-                                  master="on" if workers > 1 else "off", workers=workers))
+                                  locations=locations))
     log = d / "stderr.log"
     base = [NGINX, "-p", str(d), "-e", str(d / "error.log"), "-c", str(conf)]
     run([*base, "-t"], "nginx config test", timeout=15)
