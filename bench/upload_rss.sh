@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Peak RSS of `secexport upload` streaming 2 GB from a pipe into a discarding S3 sink over
-# TLS (nginx on loopback), for several --max-memory budgets, measured with /usr/bin/time -v.
+# TLS (secexport-sink on loopback), for several --max-memory budgets, measured with /usr/bin/time -v.
 # Shows that peak RSS stays under --max-memory plus a fixed overhead.
 #
 #   bench/upload_rss.sh [BYTES]        (default 2000000000)

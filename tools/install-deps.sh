@@ -2,7 +2,7 @@
 # Installs, idempotently, every Debian package that secexport's build, tests, demo and
 # benchmarks need. Packages come only from apt-get (see README: "Dependencies").
 #   tools/install-deps.sh            build + test dependencies
-#   tools/install-deps.sh --bench    also the benchmark peers (nginx, rclone, perf, hyperfine;
+#   tools/install-deps.sh --bench    also the benchmark peers and tools (rclone, perf, hyperfine;
 #                                    the AWS SDK for JavaScript v3 from npm when npm is present)
 set -euo pipefail
 
