@@ -32,5 +32,20 @@ TEST(crc32c, hardware_and_portable_agree_for_every_length_and_alignment_and_chai
   }
 }
 
+TEST(crc32c, interleaved_stretches_join_correctly_at_every_block_edge) {
+  // The fast path hashes 3 x 8192 and 3 x 256 byte blocks in three chains and joins them;
+  // lengths on either side of each block edge exercise every join and every tail.
+  std::mt19937 rng(11);
+  std::string data(2 * 3 * 8192 + 3 * 256 + 64, '\0');
+  for (auto& c : data) c = static_cast<char>(rng());
+  for (std::size_t edge : {3u * 256, 3u * 8192, 3u * 8192 + 3 * 256, 2u * 3 * 8192 + 3 * 256})
+    for (std::size_t len = edge - 9; len <= edge + 9; ++len)
+      for (std::size_t offset : {0u, 3u}) {
+        ASSERT_EQ(crc32c(0x12345678u, data.data() + offset, len),
+                  crc32c_portable(0x12345678u, data.data() + offset, len))
+            << "length " << len << " offset " << offset;
+      }
+}
+
 } // namespace
 } // namespace secexport::s3
