@@ -47,7 +47,8 @@ part_buffer part_buffer_pool::wrap(block b) {
 
 std::optional<part_buffer> part_buffer_pool::take_locked(std::size_t capacity) {
   if (max_buffers_ && in_use_ >= max_buffers_) return std::nullopt;
-  // The smallest free buffer that is large enough.
+  // The smallest free buffer that is large enough; of equal ones the oldest (give_back
+  // appends), so every buffer reserve mapped is used, and so faulted in, in turn.
   auto best = free_.end();
   for (auto it = free_.begin(); it != free_.end(); ++it)
     if (it->capacity >= capacity && (best == free_.end() || it->capacity < best->capacity)) best = it;
@@ -91,11 +92,9 @@ std::optional<part_buffer> part_buffer_pool::acquire(std::size_t capacity) {
 
 void part_buffer_pool::reserve(std::size_t capacity) {
   std::lock_guard lock(mutex_);
-  const std::size_t page = 4096;
   while (!closed_ && (max_buffers_ == 0 || in_use_ + free_.size() < max_buffers_) &&
          stats_.allocated + capacity <= budget_) {
     block b{map_block(capacity), capacity};
-    for (std::size_t off = 0; off < capacity; off += page) b.data[off] = 0; // fault it in now
     stats_.allocated += capacity;
     stats_.peak_allocated = std::max(stats_.peak_allocated, stats_.allocated);
     ++stats_.allocations;

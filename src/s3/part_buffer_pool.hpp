@@ -78,11 +78,14 @@ public:
   /// Blocks until a buffer of at least `capacity` bytes fits the budget. nullopt once the
   /// pool is closed (the upload failed or was cancelled). `capacity` must be <= budget.
   [[nodiscard]] std::optional<part_buffer> acquire(std::size_t capacity);
-  /// Maps and touches free buffers of `capacity` until the pool holds as many buffers as it
-  /// may hand out (or the budget is full). Called once a stream is known to be multipart, so
-  /// a long upload's footprint is its bound from the start instead of creeping up to it
-  /// whenever a stall makes one more buffer necessary: peak memory does not depend on the
-  /// stream's length (small streams never get here).
+  /// Maps free buffers of `capacity` until the pool holds as many buffers as it may hand out
+  /// (or the budget is full). Called once a stream is known to be multipart, so a long
+  /// upload's footprint is its bound from early on instead of creeping up to it whenever a
+  /// stall makes one more buffer necessary: peak memory does not depend on the stream's
+  /// length (small streams never get here). The pages are not touched here: free buffers are
+  /// handed out oldest first, so the producer faults each one in as it first fills it, while
+  /// the network sends the parts before it. Touching them all here stalled the producer for
+  /// about 0.15 s per 80 MiB on this VM (a fresh page costs more than zeroing it).
   void reserve(std::size_t capacity);
   /// As acquire, but returns nullopt instead of blocking.
   [[nodiscard]] std::optional<part_buffer> try_acquire(std::size_t capacity);
