@@ -10,7 +10,8 @@ repeated; the tables show medians.
     python3 bench/e2e.py export  [--events 2700000] [--runs 3]  secexport export vs requests+csv+boto3
     python3 bench/e2e.py memory  [--sizes 500MB,5GB]            peak RSS and CPU/GB across day sizes
     python3 bench/e2e.py latency [--latency-ms 50]              throughput vs --source-concurrency
-    python3 bench/e2e.py all [--write docs/PERFORMANCE.md]      all of them, into the document
+    python3 bench/e2e.py profile [--events 2700000] [--keep DIR]  one export under perf record -g
+    python3 bench/e2e.py all [--runs 3] [--write docs/PERFORMANCE.md]  all of them, into the document
 """
 
 from __future__ import annotations
@@ -264,6 +265,32 @@ def latency_table(r: dict) -> str:
     return "\n".join(out)
 
 
+# ------------------------------------------------------------------------- profile
+
+def profile_export(events: int, keep: Path | None) -> str:
+    """One export under `perf record -g`: the CPU split by thread, then the hottest symbols."""
+    if not shutil.which("perf"):
+        sys.exit("perf is missing: tools/install-deps.sh --bench")
+    out_dir = keep or Path(tempfile.mkdtemp(prefix="secexport-profile-"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = out_dir / "export.perf.data"
+    with servers(events) as s:
+        r = run(f"perf record -q -F 999 -g -o {data} -- {export_cmd(s)}", s.env())
+    def report(*args: str) -> str:
+        p = subprocess.run(["perf", "report", "-i", str(data), "--no-children", "--stdio", *args],
+                           capture_output=True, text=True, check=True)
+        return "\n".join(l for l in p.stdout.splitlines() if l.strip() and not l.startswith("#"))
+    text = (f"{rows_of(r):,} rows in {r.seconds:.2f} s, {r.cpu:.2f} CPU s (perf included)\n\n"
+            f"by thread:\n{report('--sort', 'comm', '-g', 'none')}\n\n"
+            f"by thread and library (>= 1%):\n{report('--sort', 'comm,dso', '-g', 'none', '--percent-limit', '1')}\n\n"
+            f"hottest symbols (>= 0.5%):\n{report('--sort', 'comm,dso,sym', '-g', 'none', '--percent-limit', '0.5')}")
+    if keep is None:
+        shutil.rmtree(out_dir, ignore_errors=True)
+    else:
+        text += f"\n\nperf data: {data} (perf report -i {data})"
+    return text
+
+
 # ------------------------------------------------------------------------- main
 
 def main() -> None:
@@ -281,6 +308,9 @@ def main() -> None:
     p.add_argument("--latency-ms", type=int, default=50)
     p.add_argument("--concurrency", default="1,2,4,8,16,24,32,48")
     p.add_argument("--events", type=int, default=1_500_000)
+    p = sub.add_parser("profile")
+    p.add_argument("--events", type=int, default=2_700_000)
+    p.add_argument("--keep", type=Path, help="directory to keep perf.data in")
     p = sub.add_parser("all")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--write", type=Path)
@@ -298,6 +328,8 @@ def main() -> None:
         print(memory_table(bench_memory([parse_size(x) for x in a.sizes.split(",")])))
     elif a.what == "latency":
         print(latency_table(bench_latency(a.latency_ms, [int(x) for x in a.concurrency.split(",")], a.events)))
+    elif a.what == "profile":
+        print(profile_export(a.events, a.keep))
     else:
         sections = {
             "upload": upload_table(bench_upload(2 * GiB, a.runs)),
@@ -315,9 +347,10 @@ def write_sections(doc: Path, sections: dict[str, str]) -> None:
     """Replaces the text between <!-- bench:NAME --> and <!-- /bench:NAME --> markers."""
     text = doc.read_text()
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    command = shlex.join(["python3", "bench/e2e.py", *sys.argv[1:]])
     for name, table in sections.items():
-        block = (f"<!-- bench:{name} -->\n_Measured {stamp} on {machine()} by `python3 bench/e2e.py all "
-                 f"--write docs/PERFORMANCE.md`._\n\n{table}\n<!-- /bench:{name} -->")
+        block = (f"<!-- bench:{name} -->\n_Measured {stamp} on {machine()} by `{command}`._\n\n{table}\n"
+                 f"<!-- /bench:{name} -->")
         text, n = re.subn(rf"<!-- bench:{name} -->.*?<!-- /bench:{name} -->", lambda _: block, text, flags=re.S)
         if n == 0:
             text += "\n" + block + "\n"
