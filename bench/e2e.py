@@ -4,7 +4,9 @@ a discarding S3 sink (tools/s3_sink, started by tools/testenv/sink_env.py) that 
 local event source (tools/event_source) serving generated days. Each measurement runs
 /usr/bin/time around the client process only (the sink and the source are separate
 processes): wall seconds, user+sys CPU seconds, peak RSS. Tools are alternated and
-repeated; the tables show medians.
+repeated; the tables show medians. First it runs `tools/install-deps.sh --bench` (Debian's
+rclone and perf, the JS SDK from npm; idempotent, a fraction of a second when all is there)
+and builds the release binaries if they are missing; --no-setup skips both.
 
     python3 bench/e2e.py upload  [--bytes 2GiB] [--runs 3]      secexport upload vs aws/boto3/rclone/JS SDK/curl
     python3 bench/e2e.py export  [--events 2700000] [--runs 3]  secexport export vs requests+csv+boto3
@@ -293,6 +295,17 @@ def profile_export(events: int, keep: Path | None) -> str:
 
 # ------------------------------------------------------------------------- main
 
+def setup() -> None:
+    """What the benchmarks need, so that one command runs them on a fresh machine: the peers and
+    perf from Debian (and the JS SDK from npm) via the idempotent install script, and the
+    release build of secexport, the sink and the source."""
+    subprocess.run([str(ROOT / "tools/install-deps.sh"), "--bench"], cwd=ROOT, check=True)
+    if not all(t.exists() for t in (SECEXPORT, SOURCE, sink_env.SINK_RELEASE)):
+        print("e2e: building the release binaries (cmake --preset release)", file=sys.stderr)
+        subprocess.run(["cmake", "--preset", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(["cmake", "--build", "--preset", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="what", required=True)
@@ -315,10 +328,13 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--write", type=Path)
     p.add_argument("--memory-sizes", default="500MB,5GB,20GB")
+    ap.add_argument("--no-setup", action="store_true",
+                    help="do not run tools/install-deps.sh --bench or build the release binaries first")
     a = ap.parse_args()
-
-    for tool in (SECEXPORT, SOURCE):
-        if not tool.exists():
+    if not a.no_setup:
+        setup()
+    for tool in (SECEXPORT, SOURCE, sink_env.SINK_RELEASE):
+        if not tool.exists():  # a debug (sanitizer) build would measure the sanitizers
             sys.exit(f"{tool} is missing: cmake --preset release && cmake --build --preset release")
     if a.what == "upload":
         print(upload_table(bench_upload(a.bytes, a.runs)))

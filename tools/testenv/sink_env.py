@@ -21,12 +21,15 @@ from .state import BUCKET, REGION
 ROOT = Path(__file__).resolve().parents[2]
 
 
+SINK_RELEASE = ROOT / "build/release/tools/s3_sink/secexport-sink"
+SINK_DEBUG = ROOT / "build/debug/tools/s3_sink/secexport-sink"
+
+
 def sink_binary() -> Path:
     """SECEXPORT_SINK_BIN, else the release build's, else the debug build's."""
     if os.environ.get("SECEXPORT_SINK_BIN"):
         return Path(os.environ["SECEXPORT_SINK_BIN"])
-    for preset in ("release", "debug"):
-        p = ROOT / "build" / preset / "tools/s3_sink/secexport-sink"
+    for p in (SINK_RELEASE, SINK_DEBUG):
         if p.exists():
             return p
     raise StartError("secexport-sink is not built: run `cmake --preset release && cmake --build --preset release` "
