@@ -18,8 +18,9 @@
 #include <new>
 #include <random>
 
-// Every operator new in this binary goes through here and is counted. (The sized and
-// aligned forms of new fall back to these two; delete is left to the library.)
+// Every plain operator new in this binary goes through here and is counted; the library's
+// nothrow forms call it too. Over-aligned new and raw malloc are not counted (the measured
+// stages allocate through standard containers and strings only).
 namespace {
 std::atomic<std::uint64_t> heap_allocations{0};
 }

@@ -39,6 +39,10 @@ namespace {
 
 constexpr std::size_t buffer_size = 256 * 1024;
 constexpr std::size_t max_header_bytes = 64 * 1024;
+// Every object gets this ETag; HEAD and Complete give its multipart form ("-1"), which unlike
+// a plain one no client takes for an MD5 to compare.
+const std::string etag = "\"9b2cf535f27731c974343645a3985328\"";
+const std::string multipart_etag = "\"9b2cf535f27731c974343645a3985328-1\"";
 
 // What HEAD answers: the last PutObject's size, or the sum of the parts since the last
 // CreateMultipartUpload once it completed. Benchmarks run one upload at a time. A part is
@@ -210,7 +214,7 @@ class connection {
     auto op = classify(method, query);
     int status = 200;
     std::string payload;
-    std::string extra = "ETag: \"9b2cf535f27731c974343645a3985328\"\r\n";
+    std::string extra = "ETag: " + etag + "\r\n";
     {
       std::lock_guard lock(state.mutex);
       if (op == "create") {
@@ -222,8 +226,7 @@ class connection {
       } else if (op == "put") {
         state.multipart = false, state.finished = true, state.size = body;
       } else if (op == "head") {
-        // A multipart ETag, which unlike a plain one no client takes for an MD5 to compare.
-        extra = "ETag: \"9b2cf535f27731c974343645a3985328-1\"\r\n";
+        extra = "ETag: " + multipart_etag + "\r\n";
         if (!state.finished) status = 404;
         auto size = state.multipart ? state.parts : state.size;
         extra += "Content-Length: " + std::to_string(status == 200 ? size : 0) + "\r\n";
@@ -234,8 +237,8 @@ class connection {
                 "<Key>k</Key><UploadId>sink-upload-id</UploadId></InitiateMultipartUploadResult>";
     } else if (op == "complete") {
       payload = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><CompleteMultipartUploadResult><Location>sink</Location>"
-                "<Bucket>b</Bucket><Key>k</Key><ETag>\"9b2cf535f27731c974343645a3985328-1\"</ETag>"
-                "</CompleteMultipartUploadResult>";
+                "<Bucket>b</Bucket><Key>k</Key><ETag>" +
+                multipart_etag + "</ETag></CompleteMultipartUploadResult>";
     } else if (op == "abort") {
       status = 204;
     } else if (op == "location") {

@@ -68,8 +68,8 @@ def start(state_dir: Path) -> dict:
 
 def body_bytes(state: dict) -> int:
     """Object bytes of every UploadPart and PutObject the sink has answered so far (decoded from
-    aws-chunked framing where a client uses it). The sink logs
-    a request before it answers it, so once a client has exited all of its bytes are counted."""
+    aws-chunked framing where a client uses it). The sink logs a request before it answers it,
+    so once a client has exited all of its bytes are counted."""
     total = 0
     for line in Path(state["access_log"]).read_text().splitlines():
         op, _request_bytes, status, body = line.split()
