@@ -5,8 +5,8 @@
 // allocations per event after warm-up (the `allocs_per_event` counter), which must stay 0.
 #include "auth/sigv4.hpp"
 #include "csv/row_encoder.hpp"
-#include "csv/utf8.hpp"
-#include "io/page_parser.hpp"
+#include "base/utf8.hpp"
+#include "source/page_parser.hpp"
 #include "page_builder.hpp"
 #include "s3/crc32c.hpp"
 #include "s3/part_buffer_pool.hpp"
@@ -40,15 +40,15 @@ namespace {
 using namespace secexport;
 
 // One realistic page of the generator's events (as the server would send it).
-const io::byte_buffer& sample_page() {
-  static io::byte_buffer body = [] {
+const byte_buffer& sample_page() {
+  static byte_buffer body = [] {
     event_source::event_generator g(1, "bench", 100'000'000);
     event_source::event_writer writer(g);
     event_source::page_request req;
     req.start = *parse_rfc3339("2026-11-22T00:00:00Z");
     req.end = *parse_rfc3339("2026-11-23T00:00:00Z");
     req.limit = 5000;
-    io::byte_buffer out;
+    byte_buffer out;
     event_source::build_page(g, writer, req, {}, out);
     return out;
   }();
@@ -66,11 +66,11 @@ struct allocation_count {
   }
 };
 
-io::page& parsed_page() {
-  static io::page p = [] {
-    io::page q;
+source::page& parsed_page() {
+  static source::page p = [] {
+    source::page q;
     q.body.append(sample_page().view());
-    io::page_parser parser;
+    source::page_parser parser;
     if (auto problem = parser.parse_page(q)) throw std::runtime_error(*problem);
     return q;
   }();
@@ -78,8 +78,8 @@ io::page& parsed_page() {
 }
 
 void parse_page(benchmark::State& state) {
-  io::page_parser parser;
-  io::page p;
+  source::page_parser parser;
+  source::page p;
   p.body.append(sample_page().view());
   (void)parser.parse_page(p); // warm-up: sizes the reused event and parser buffers
   allocation_count allocs;
@@ -95,7 +95,7 @@ BENCHMARK(parse_page);
 
 void validate_utf8(benchmark::State& state) {
   const auto& body = sample_page();
-  for (auto _ : state) benchmark::DoNotOptimize(csv::valid_utf8(body.view()));
+  for (auto _ : state) benchmark::DoNotOptimize(valid_utf8(body.view()));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * body.size()));
 }
 BENCHMARK(validate_utf8);
@@ -120,8 +120,8 @@ void encode_rows(benchmark::State& state) {
 BENCHMARK(encode_rows);
 
 void parse_and_encode(benchmark::State& state) {
-  io::page_parser parser;
-  io::page p;
+  source::page_parser parser;
+  source::page p;
   p.body.append(sample_page().view());
   csv::row_encoder enc;
   std::string out(p.body.size() * 3, '\0');
@@ -148,7 +148,7 @@ std::string part_bytes(std::size_t n) {
 
 void sha256_part(benchmark::State& state) {
   static const auto data = part_bytes(8u << 20);
-  auth::sha256 h;
+  sha256 h;
   for (auto _ : state) {
     h.reset();
     // As the part writer does: 64 KiB at a time.

@@ -2,11 +2,6 @@
 
 #include "base/log.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 #include <pugixml.hpp>
 
 namespace secexport::auth {
@@ -17,7 +12,7 @@ namespace http = boost::beast::http;
 aws_context::aws_context(net::any_io_executor executor, std::shared_ptr<net::ssl::context> tls,
                          io::http_options http_options, io::backoff_policy backoff)
     : executor_(std::move(executor)), tls_(std::move(tls)), http_(http_options), backoff_(backoff),
-      rng_(std::random_device{}()) {}
+      retry_clock_(std::make_unique<io::retry_clock>()) {}
 
 aws_context::~aws_context() = default;
 
@@ -33,16 +28,22 @@ void aws_context::close_idle() {
   for (auto& [k, c] : clients_) c->close_idle();
 }
 
+std::function<sys_s()> refresh_clock(aws_context& context, const refresh_options& options) {
+  if (options.clock) return options.clock;
+  return [&context] { return context.clock().now(); };
+}
+
 std::string aws_error::describe() const {
   std::string s;
   if (!transport.empty()) {
     s = transport;
   } else {
-    s = code.empty() ? "HTTP " + std::to_string(status) : code + " (HTTP " + std::to_string(status) + ")";
+    s = code_text.empty() ? "HTTP " + std::to_string(status) : code_text + " (HTTP " + std::to_string(status) + ")";
     if (!message.empty()) s += ": " + message;
     if (!request_id.empty()) s += " [request id " + request_id + "]";
   }
   if (attempts > 1) s += " (after " + std::to_string(attempts) + " attempts)";
+  else if (retries_exhausted) s += " (retry budget exhausted)";
   return s;
 }
 
@@ -59,28 +60,30 @@ aws_error parse_aws_error(std::string_view xml, unsigned status) {
     auto error = doc.child("Error");
     if (!error) error = doc.child("ErrorResponse").child("Error");
     if (error) {
-      e.code = error.child_value("Code");
+      e.code_text = error.child_value("Code");
       e.message = redact(error.child_value("Message"));
       e.request_id = error.child_value("RequestId");
       if (e.request_id.empty()) e.request_id = doc.child("ErrorResponse").child_value("RequestId");
       e.bucket_region = error.child_value("Region");
     }
   }
-  if (e.code.empty() && status >= 300) {
+  if (e.code_text.empty() && status >= 300) {
     switch (status) { // HEAD responses and proxies carry no body
-    case 301: e.code = "PermanentRedirect"; break;
-    case 403: e.code = "AccessDenied"; break;
-    case 404: e.code = "NotFound"; break;
+    case 301: e.code_text = "PermanentRedirect"; break;
+    case 403: e.code_text = "AccessDenied"; break;
+    case 404: e.code_text = "NotFound"; break;
     default: break;
     }
   }
+  e.code = parse_service_code(e.code_text);
   return e;
 }
 
-aws_client::aws_client(aws_context& context, io::endpoint endpoint, std::string service,
-                       std::string region, std::shared_ptr<credentials_provider> credentials)
+aws_client::aws_client(aws_context& context, io::endpoint endpoint, std::string service, std::string region,
+                       std::shared_ptr<credentials_provider> credentials, io::retry_counters* counters)
     : context_(context), endpoint_(std::move(endpoint)), http_(context.http_for(endpoint_)),
-      service_(std::move(service)), region_(std::move(region)), credentials_(std::move(credentials)) {}
+      service_(std::move(service)), region_(std::move(region)), credentials_(std::move(credentials)),
+      counters_(counters) {}
 
 net::awaitable<aws_response> aws_client::call(const aws_request& request) {
   const bool s3 = service_ == "s3";
@@ -92,10 +95,11 @@ net::awaitable<aws_response> aws_client::call(const aws_request& request) {
   if (payload_hash.empty())
     payload_hash = to_hex(sha256_of({request.body.data(), request.body.size()}));
 
-  bool refreshed = false, clock_fixed = false, retried_timeout = false, resent = false;
-  unsigned retries = 0;
-  for (unsigned attempt = 1;; ++attempt) {
-    auto creds = co_await credentials_->get();
+  aws_response out;
+  bool resent = false;
+  std::shared_ptr<const auth::credentials> creds;
+  auto attempt = [&](unsigned n) -> net::awaitable<io::attempt_report> {
+    creds = co_await credentials_->get();
 
     // Signed now, immediately before sending: never queued signed.
     std::vector<header_field> headers = request.headers;
@@ -115,12 +119,14 @@ net::awaitable<aws_response> aws_client::call(const aws_request& request) {
     req.headers.push_back({"Authorization", std::move(signature.authorization)});
 
     auto result = co_await http_.send(req);
-    resent = resent || result.resent || attempt > 1;
+    resent = resent || n > 1;
 
-    aws_response out;
-    io::attempt_outcome outcome;
+    out = aws_response{};
+    io::attempt_report report;
     if (result.error) {
-      outcome.transport = result.error;
+      report.outcome.transport = result.error;
+      report.outcome.stale_connection = result.stale_connection;
+      out.error.transport_code = result.error;
       out.error.transport = redact(result.describe_error(endpoint_));
     } else {
       out.status = result.response.status;
@@ -128,63 +134,39 @@ net::awaitable<aws_response> aws_client::call(const aws_request& request) {
       out.body = std::move(result.response.body);
       if (out.status >= 300 || request.check_body_for_error) {
         auto parsed = parse_aws_error(out.body, out.status);
-        if (!parsed.code.empty()) out.error = std::move(parsed);
+        if (parsed.code) out.error = std::move(parsed);
       }
       out.error.status = out.status;
-      outcome.status = out.status;
-      outcome.service_code = out.error.code;
+      report.outcome.status = out.status;
+      report.outcome.service = out.error.code;
       if (auto region = out.header("x-amz-bucket-region"); !region.empty())
         out.error.bucket_region = std::string(region);
+      report.retry_after = std::string(out.header("Retry-After"));
     }
-    out.error.kind = io::classify(outcome);
-    out.error.attempts = attempt;
+    out.error.kind = io::classify(report.outcome);
+    out.error.attempts = n;
     out.error.sent_more_than_once = resent;
-
-    switch (out.error.kind) {
-    case io::retry_class::success:
-      if (retries) context_.budget().on_success_after_retry(retried_timeout);
-      co_return out;
-    case io::retry_class::refresh_credentials:
-      if (refreshed) co_return out;
-      refreshed = true;
+    if (out.error.failed()) report.description = out.error.describe();
+    co_return report;
+  };
+  auto recover = [&](io::retry_class c, const io::attempt_report&) {
+    if (c == io::retry_class::refresh_credentials) {
       log_warn("credentials expired; refreshing", {{"operation", request.operation}, {"credentials", creds->source}});
       credentials_->invalidate(*creds);
-      continue;
-    case io::retry_class::fix_clock: {
-      auto server = parse_http_date(out.header("Date"));
-      if (clock_fixed || !server) co_return out;
-      clock_fixed = true;
-      context_.clock().correct_to(*server);
-      log_warn("clock skew corrected from the server's Date header",
-               {{"operation", request.operation}, {"offset_seconds", context_.clock().offset().count()}});
-      continue;
+      return true;
     }
-    case io::retry_class::redirect_region:
-    case io::retry_class::fatal:
-      co_return out;
-    case io::retry_class::transient:
-      break;
-    }
-
-    const bool timeout = outcome.transport == boost::beast::error::timeout;
-    if (attempt >= context_.backoff().max_attempts || !context_.budget().try_acquire(timeout)) {
-      if (attempt < context_.backoff().max_attempts)
-        out.error.message += out.error.message.empty() ? "retry budget exhausted" : " (retry budget exhausted)";
-      co_return out;
-    }
-    retried_timeout = retried_timeout || timeout;
-    ++retries;
-    context_.count_retry();
-    auto delay = context_.backoff().delay(retries - 1, context_.rng());
-    if (auto after = io::parse_retry_after(out.header("Retry-After")))
-      delay = std::max<std::chrono::milliseconds>(delay, std::min<std::chrono::seconds>(*after, std::chrono::seconds(60)));
-    log_warn("retrying", {{"operation", request.operation},
-                          {"attempt", attempt + 1},
-                          {"reason", out.error.describe()},
-                          {"delay_ms", delay.count()}});
-    net::steady_timer timer(co_await net::this_coro::executor, delay);
-    co_await timer.async_wait(net::use_awaitable);
-  }
+    auto server = parse_http_date(out.header("Date"));
+    if (!server) return false;
+    context_.clock().correct_to(*server);
+    log_warn("clock skew corrected from the server's Date header",
+             {{"operation", request.operation}, {"offset_seconds", context_.clock().offset().count()}});
+    return true;
+  };
+  const io::retry_scope scope{context_.backoff(), http_.budget(), context_.retry_clock(), counters_,
+                              request.operation, request.target.empty() ? std::string_view(path) : request.target};
+  auto outcome = co_await io::retry(scope, attempt, recover);
+  out.error.retries_exhausted = outcome.budget_exhausted || outcome.attempts_exhausted;
+  co_return out;
 }
 
 } // namespace secexport::auth

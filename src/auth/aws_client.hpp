@@ -1,33 +1,33 @@
 // A signed, retried call to an AWS-style service (S3, STS) over an io::http_client.
 //
 // `call` signs each attempt at send time with the provider's current credentials, sends it,
-// and applies io::classify to the outcome: transient failures back off (full jitter, the
-// shared retry budget, Retry-After), ExpiredToken refreshes the credentials once,
-// RequestTimeTooSkewed adopts the server's clock once. What cannot be retried comes back
-// as a value (`aws_response::error`), never thrown; exceptions are reserved for credentials
-// that cannot be obtained at all.
+// and lets the retry engine (io/retry.hpp) judge the outcome: transient failures back off
+// under the endpoint's budget and are counted in the caller's retry counters; expired
+// credentials are refreshed once; a skewed clock is corrected once from the server's Date
+// header. What cannot be retried comes back as a value (`aws_response::error`), never
+// thrown; exceptions are reserved for credentials that cannot be obtained at all.
 //
 // Everything here runs on the executor of `aws_context`; not thread-safe.
 #pragma once
 
 #include "auth/credentials_provider.hpp"
+#include "auth/error.hpp"
 #include "auth/signing_clock.hpp"
 #include "auth/sigv4.hpp"
 #include "io/http_client.hpp"
-#include "io/retry_policy.hpp"
+#include "io/retry.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
 #include <map>
 #include <memory>
-#include <random>
-#include <stdexcept>
 #include <string>
 
 namespace secexport::auth {
 
-/// What a process shares between all its AWS calls: connections per endpoint, the signer's
-/// key cache, the corrected clock, the retry budget.
+/// What a process (or one tenant's thread) shares between its AWS calls: connections and
+/// the retry budget per endpoint, the signer's key cache, the corrected clock, the backoff
+/// policy and its clock.
 class aws_context {
 public:
   aws_context(boost::asio::any_io_executor executor, std::shared_ptr<boost::asio::ssl::context> tls,
@@ -40,11 +40,10 @@ public:
   [[nodiscard]] boost::asio::any_io_executor executor() const { return executor_; }
   [[nodiscard]] auth::signer& signer() { return signer_; }
   [[nodiscard]] signing_clock& clock() { return clock_; }
-  [[nodiscard]] io::retry_budget& budget() { return budget_; }
   [[nodiscard]] const io::backoff_policy& backoff() const { return backoff_; }
-  [[nodiscard]] std::mt19937_64& rng() { return rng_; }
-  [[nodiscard]] std::uint64_t retries() const { return retries_; }
-  void count_retry() { ++retries_; }
+  [[nodiscard]] io::retry_clock& retry_clock() { return *retry_clock_; }
+  /// Tests replace the backoff clock (to record delays instead of sleeping).
+  void set_retry_clock(std::unique_ptr<io::retry_clock> c) { retry_clock_ = std::move(c); }
   /// Closes idle connections everywhere (end of a job).
   void close_idle();
 
@@ -55,11 +54,13 @@ private:
   io::backoff_policy backoff_;
   auth::signer signer_;
   signing_clock clock_;
-  io::retry_budget budget_;
-  std::mt19937_64 rng_;
-  std::uint64_t retries_ = 0;
+  std::unique_ptr<io::retry_clock> retry_clock_;
   std::map<std::string, std::unique_ptr<io::http_client>> clients_;
 };
+
+/// The clock a refreshing provider judges expiry by: `options.clock`, else the signing clock
+/// of `context` (corrected for skew).
+[[nodiscard]] std::function<sys_s()> refresh_clock(aws_context& context, const refresh_options& options);
 
 struct aws_request {
   std::string_view operation; // "UploadPart", for messages and logs
@@ -70,20 +71,25 @@ struct aws_request {
   std::span<const char> body;        // borrowed until call() completes
   std::string payload_hash;          // hex SHA-256 or UNSIGNED-PAYLOAD; empty: SHA-256 of body
   bool check_body_for_error = false; // a 200 whose body is <Error> is an error (CompleteMultipartUpload)
+  std::string target;                // "s3://bucket/key", for the retry log line
 };
 
 struct aws_error {
   unsigned status = 0;
-  std::string code;       // "AccessDenied", "NoSuchUpload", ...
-  std::string message;    // the service's message (redacted)
+  boost::system::error_code code; // service_errc of the response ("AccessDenied" -> access_denied)
+  std::string code_text;          // the code as the service spelt it, for messages
+  std::string message;            // the service's message (redacted)
   std::string request_id;
-  std::string transport;  // set when no response arrived
-  std::string bucket_region; // x-amz-bucket-region of a redirect
+  boost::system::error_code transport_code; // set when no response arrived
+  std::string transport;                    // ... and what failed, for messages
+  std::string bucket_region;                // x-amz-bucket-region of a redirect
   io::retry_class kind = io::retry_class::success;
   unsigned attempts = 0;
   bool sent_more_than_once = false; // the server may have acted on an earlier copy
+  bool retries_exhausted = false;   // transient, but the attempts or the budget ran out
 
   [[nodiscard]] bool failed() const noexcept { return kind != io::retry_class::success; }
+  [[nodiscard]] bool is(service_errc e) const noexcept { return code == e; }
   /// "AccessDenied (HTTP 403): Access Denied [request id X]" or the transport failure.
   [[nodiscard]] std::string describe() const;
 };
@@ -98,26 +104,28 @@ struct aws_response {
   [[nodiscard]] std::string_view header(std::string_view name) const;
 };
 
-/// Thrown where a failed call ends an operation (credentials cannot be obtained, ...).
-class aws_call_error : public std::runtime_error {
+/// Thrown where a failed call ends an operation (credentials cannot be obtained, ...). Its
+/// code is the service's code when there is one, else auth::errc::call_failed.
+class aws_call_error : public failure {
 public:
-  aws_call_error(std::string message, aws_error error)
-      : std::runtime_error(std::move(message)), error_(std::move(error)) {}
+  aws_call_error(const std::string& message, aws_error error)
+      : failure(error.code ? error.code : make_error_code(errc::call_failed), message), error_(std::move(error)) {}
   [[nodiscard]] const aws_error& error() const noexcept { return error_; }
 
 private:
   aws_error error_;
 };
 
-/// Code, message and request id of an S3 (`<Error>`) or STS (`<ErrorResponse>`) error body.
+/// Code, message and request id of an S3 (`<Error>`) or STS (`<ErrorResponse>`) error body;
+/// a body-less error status gets the code its status implies (301, 403, 404).
 [[nodiscard]] aws_error parse_aws_error(std::string_view xml, unsigned status);
 
 class aws_client {
 public:
   /// `service` is the signing name ("s3", "sts"); S3 requests use S3's signing rules and
-  /// carry x-amz-content-sha256.
+  /// carry x-amz-content-sha256. Retries are counted in `counters` when given.
   aws_client(aws_context& context, io::endpoint endpoint, std::string service, std::string region,
-             std::shared_ptr<credentials_provider> credentials);
+             std::shared_ptr<credentials_provider> credentials, io::retry_counters* counters = nullptr);
 
   [[nodiscard]] boost::asio::awaitable<aws_response> call(const aws_request& request);
 
@@ -133,6 +141,7 @@ private:
   std::string service_;
   std::string region_;
   std::shared_ptr<credentials_provider> credentials_;
+  io::retry_counters* counters_;
 };
 
 } // namespace secexport::auth

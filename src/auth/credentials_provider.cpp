@@ -1,8 +1,5 @@
 #include "auth/credentials_provider.hpp"
 
-#include "auth/aws_client.hpp"
-#include "auth/instance_metadata.hpp"
-#include "auth/sts_client.hpp"
 #include "base/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -23,30 +20,6 @@ public:
 
 private:
   std::shared_ptr<const credentials> creds_;
-};
-
-class assume_role_provider final : public refreshing_provider {
-public:
-  assume_role_provider(aws_context& context, io::endpoint sts_endpoint, std::string region,
-                       std::shared_ptr<credentials_provider> source, assume_role_spec role,
-                       std::function<sys_s()> clock, std::chrono::seconds window)
-      : refreshing_provider(context.executor(), std::move(clock), window),
-        sts_(context, std::move(sts_endpoint), "sts", std::move(region), std::move(source)),
-        role_(std::move(role)) {}
-
-  std::string describe() const override { return "assumed role " + role_.role_arn; }
-
-protected:
-  net::awaitable<credentials> fetch() override {
-    auto assumed = co_await assume_role(sts_, role_);
-    log_info("assumed role", {{"role_arn", role_.role_arn},
-                              {"expires", format_rfc3339(*assumed.session.expiration)}});
-    co_return std::move(assumed.session);
-  }
-
-private:
-  aws_client sts_;
-  assume_role_spec role_;
 };
 
 } // namespace
@@ -107,42 +80,6 @@ net::awaitable<std::shared_ptr<const credentials>> refreshing_provider::get() {
     }
     co_return cached_;
   }
-}
-
-std::function<sys_s()> refresh_clock(aws_context& context, const refresh_options& options) {
-  if (options.clock) return options.clock;
-  return [&context] { return context.clock().now(); };
-}
-
-std::shared_ptr<refreshing_provider>
-assume_role_credentials(aws_context& context, io::endpoint sts_endpoint, std::string region,
-                        std::shared_ptr<credentials_provider> source, assume_role_spec role,
-                        refresh_options options) {
-  return std::make_shared<assume_role_provider>(context, std::move(sts_endpoint), std::move(region),
-                                                std::move(source), std::move(role), refresh_clock(context, options),
-                                                options.window);
-}
-
-std::shared_ptr<credentials_provider> make_credentials_provider(aws_context& context,
-                                                                const aws_settings& settings,
-                                                                refresh_options options) {
-  std::shared_ptr<credentials_provider> provider;
-  std::string why;
-  if (!settings.credentials.instance_metadata.empty()) {
-    auto imds = io::parse_endpoint(settings.credentials.instance_metadata, &why);
-    if (!imds)
-      throw config_error("the instance metadata endpoint '" + settings.credentials.instance_metadata +
-                         "' (AWS_EC2_METADATA_SERVICE_ENDPOINT) is not a valid URL: " + why);
-    provider = instance_metadata_credentials(context, *imds, options);
-  } else {
-    provider = static_credentials(settings.credentials.base);
-  }
-  if (settings.credentials.roles.empty()) return provider;
-  auto sts = io::parse_endpoint(settings.sts_endpoint, &why);
-  if (!sts) throw config_error("the STS endpoint '" + settings.sts_endpoint + "' is not a valid URL: " + why);
-  for (const auto& role : settings.credentials.roles)
-    provider = assume_role_credentials(context, *sts, settings.region, provider, role, options);
-  return provider;
 }
 
 } // namespace secexport::auth

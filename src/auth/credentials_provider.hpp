@@ -1,12 +1,14 @@
-// Credentials that may change while a job runs: static keys, or temporary credentials from
-// STS AssumeRole refreshed before they expire.
+// Where credentials come from while a job runs: the interface every provider implements,
+// static keys, and the refresh logic of temporary credentials. The providers that fetch
+// temporary credentials live one per file (assume_role_provider, instance_metadata_provider),
+// and credential_chain.hpp puts them together as the AWS CLI does.
 //
 // Contract of `get()`: returns credentials valid for at least the refresh window (5 minutes
 // by default) whenever they can be had. Temporary credentials are refreshed when they enter
 // that window; at most one refresh is in flight and every concurrent caller waits for it and
 // shares its result. If a refresh fails while the old credentials are still valid, the old
 // ones are returned (with a warning) and the next call tries again. Failure to obtain any
-// credentials throws (aws_call_error / config_error). After a failed refresh that kept
+// credentials throws (a `failure`, often an aws_call_error). After a failed refresh that kept
 // valid credentials, the next attempt waits 10 seconds, so a failing STS is not hammered by
 // every request. `invalidate()` is for a server that said ExpiredToken: the next `get()`
 // refreshes.
@@ -14,9 +16,7 @@
 // Runs on the executor of the aws_context it was made with; not thread-safe.
 #pragma once
 
-#include "auth/aws_config.hpp"
 #include "auth/credentials.hpp"
-#include "io/endpoint.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -26,8 +26,6 @@
 #include <memory>
 
 namespace secexport::auth {
-
-class aws_context;
 
 class credentials_provider {
 public:
@@ -41,7 +39,7 @@ public:
 
 struct refresh_options {
   std::chrono::seconds window{300};
-  std::function<sys_s()> clock; // empty: the signing clock of the aws_context
+  std::function<sys_s()> clock; // empty: the signing clock of the aws_context (auth/aws_client.hpp)
 };
 
 /// Shared refresh logic: caching, single flight, refresh window. Subclasses fetch.
@@ -68,21 +66,5 @@ private:
   std::uint64_t generation_ = 0;
   std::uint64_t refreshes_ = 0;
 };
-
-/// The clock a refreshing provider judges expiry by: `options.clock`, else the signing clock
-/// of `context` (corrected for skew).
-[[nodiscard]] std::function<sys_s()> refresh_clock(aws_context& context, const refresh_options& options);
-
-/// Assumes `role` (with its external ID) using credentials from `source`, through STS at
-/// `sts_endpoint` in `region`.
-[[nodiscard]] std::shared_ptr<refreshing_provider>
-assume_role_credentials(aws_context& context, io::endpoint sts_endpoint, std::string region,
-                        std::shared_ptr<credentials_provider> source, assume_role_spec role,
-                        refresh_options options = {});
-
-/// The provider for a resolved plan: static base credentials, then each role in turn.
-[[nodiscard]] std::shared_ptr<credentials_provider>
-make_credentials_provider(aws_context& context, const aws_settings& settings,
-                          refresh_options options = {});
 
 } // namespace secexport::auth

@@ -1,12 +1,14 @@
 // The AWS CLI's shared files: `~/.aws/credentials` and `~/.aws/config` (or the files named by
-// AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE), parsed the way the AWS CLI reads them:
-// `[name]` sections in the credentials file, `[default]` / `[profile name]` in the config
-// file, `key = value` lines, `#`/`;` comments, and indented sub-keys under a key with an empty
-// value (`s3 =` / `  endpoint_url = ...`, stored as `s3.endpoint_url`).
+// AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE), parsed the way the AWS CLI reads them
+// (base/ini.hpp): `[name]` sections in the credentials file, `[default]` / `[profile name]`
+// in the config file.
 //
 // A malformed file is a `config_error` naming the file and the line; its message never
 // contains a value from the file (values may be secrets).
 #pragma once
+
+#include "auth/error.hpp"
+#include "base/ini.hpp"
 
 #include <map>
 #include <optional>
@@ -15,17 +17,6 @@
 #include <string_view>
 
 namespace secexport::auth {
-
-class config_error : public std::runtime_error {
-public:
-  using std::runtime_error::runtime_error;
-};
-
-using ini_section = std::map<std::string, std::string, std::less<>>;
-using ini_file = std::map<std::string, ini_section, std::less<>>;
-
-/// Throws config_error("FILE:LINE: ...") on malformed input.
-[[nodiscard]] ini_file parse_ini(std::string_view text, std::string_view file_name);
 
 /// The process environment, injectable for tests.
 struct environment {

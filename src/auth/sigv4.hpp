@@ -10,8 +10,10 @@
 // is thread-safe.
 #pragma once
 
-#include "auth/crypto.hpp"
+#include "base/crypto.hpp"
 #include "base/secret.hpp"
+#include "base/uri.hpp"
+#include "io/http_header.hpp"
 #include "base/time.hpp"
 
 #include <mutex>
@@ -22,10 +24,7 @@
 
 namespace secexport::auth {
 
-struct header_field {
-  std::string name;
-  std::string value;
-};
+using header_field = io::http_header;
 
 struct sigv4_rules {
   bool normalize_path; // remove `.`/`..` segments and empty segments
@@ -54,14 +53,6 @@ struct signing_scope {
   [[nodiscard]] std::string amz_date() const { return format_amz_date(time); }
   [[nodiscard]] std::string credential_scope() const; // 20150830/us-east-1/s3/aws4_request
 };
-
-/// RFC 3986 percent-encoding as SigV4 wants it: unreserved characters (A-Z a-z 0-9 - _ . ~)
-/// kept, everything else `%XX` with upper-case hex. `keep_slash` keeps '/' (paths).
-void uri_encode(std::string& out, std::string_view in, bool keep_slash);
-[[nodiscard]] std::string uri_encode(std::string_view in, bool keep_slash = false);
-/// Encodes an object key for the request path: each segment once, '/' kept.
-[[nodiscard]] inline std::string uri_encode_path(std::string_view key) { return uri_encode(key, true); }
-[[nodiscard]] std::string uri_decode(std::string_view in);
 
 [[nodiscard]] std::string canonical_uri(std::string_view path, sigv4_rules rules);
 /// Sorted, re-encoded query; `extra` parameters (already decoded) are merged in.

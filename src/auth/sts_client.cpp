@@ -94,11 +94,13 @@ net::awaitable<assumed_role> assume_role(aws_client& sts, const assume_role_spec
       co_return std::move(*parsed);
     }
     const auto& e = response.error;
-    // A role whose MaxSessionDuration is below the requested duration: fall back once.
-    if (pass == 0 && e.code == "ValidationError" && duration > std::chrono::seconds(3600) &&
-        e.message.find("DurationSeconds") != std::string::npos) {
-      log_warn("the role's maximum session duration is lower than requested; using 3600 s",
-               {{"role_arn", role.role_arn}, {"requested_seconds", duration.count()}});
+    // A role whose MaxSessionDuration is below the requested duration answers
+    // ValidationError: fall back to 3600 s once. (Any other ValidationError fails again
+    // with 3600 s and is reported then.)
+    if (pass == 0 && e.is(service_errc::validation_error) && duration > std::chrono::seconds(3600)) {
+      log_warn("AssumeRole refused the session duration; trying 3600 s (the role's maximum session duration may "
+               "be lower than requested)",
+               {{"role_arn", role.role_arn}, {"requested_seconds", duration.count()}, {"detail", e.describe()}});
       duration = std::chrono::seconds(3600);
       continue;
     }
@@ -106,7 +108,7 @@ net::awaitable<assumed_role> assume_role(aws_client& sts, const assume_role_spec
     msg += role.external_id.empty() ? " without an external ID"
                                     : " with external ID '" + role.external_id + "'";
     msg += " failed: " + e.describe();
-    if (e.code == "AccessDenied")
+    if (e.is(service_errc::access_denied))
       msg += ". Check that the role's trust policy allows the calling identity to sts:AssumeRole"
              " and that its sts:ExternalId condition equals the external ID shown above";
     throw aws_call_error(msg, e);

@@ -1,5 +1,6 @@
 #include "base/log.hpp"
 
+#include "base/json_text.hpp"
 #include "base/secret.hpp"
 #include "base/time.hpp"
 
@@ -95,27 +96,6 @@ void set_log_sink(std::function<void(std::string_view)> s) {
   h.sink = std::move(s);
 }
 
-void append_json_escaped(std::string& out, std::string_view text) {
-  static constexpr char hex[] = "0123456789abcdef";
-  for (char c : text) {
-    auto u = static_cast<unsigned char>(c);
-    switch (c) {
-    case '"': out.append("\\\""); break;
-    case '\\': out.append("\\\\"); break;
-    case '\n': out.append("\\n"); break;
-    case '\r': out.append("\\r"); break;
-    case '\t': out.append("\\t"); break;
-    default:
-      if (u < 0x20) {
-        out.append("\\u00");
-        out.push_back(hex[u >> 4]);
-        out.push_back(hex[u & 15]);
-      } else {
-        out.push_back(c);
-      }
-    }
-  }
-}
 
 void log(log_level level, std::string_view event, std::initializer_list<log_field> fields) {
   if (level < g_level.load(std::memory_order_relaxed)) return;

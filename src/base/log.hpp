@@ -49,7 +49,4 @@ inline void log_info(std::string_view e, std::initializer_list<log_field> f = {}
 inline void log_warn(std::string_view e, std::initializer_list<log_field> f = {}) { log(log_level::warn, e, f); }
 inline void log_error(std::string_view e, std::initializer_list<log_field> f = {}) { log(log_level::error, e, f); }
 
-/// Appends `text` to `out` as the inside of a JSON string (quotes not included).
-void append_json_escaped(std::string& out, std::string_view text);
-
 } // namespace secexport

@@ -3,6 +3,7 @@
 #include "base/byte_size.hpp"
 #include "base/log.hpp"
 
+#include <csignal>
 #include <cstdio>
 #include <istream>
 
@@ -67,8 +68,14 @@ void aws_flags::add_connection_options(CLI::App& app) {
       ->group(g);
 }
 
-auth::aws_options aws_flags::options() const {
-  auth::aws_options o;
+interrupted::interrupted(int signal, const std::string& message)
+    : failure(make_error_code(errc::interrupted), message), status_(signal == SIGINT ? exit_sigint : exit_sigterm) {}
+
+int exit_status_of(const failure& f) noexcept { return f.is(condition::bad_input) ? exit_usage : exit_failure; }
+
+s3::connection_settings aws_flags::settings() const {
+  s3::connection_settings c;
+  auto& o = c.aws;
   if (!profile.empty()) o.profile = profile;
   if (!region.empty()) o.region = region;
   if (!endpoint_url.empty()) o.endpoint_url = endpoint_url;
@@ -82,26 +89,17 @@ auth::aws_options aws_flags::options() const {
     r.source = "--role-arn";
     o.role = std::move(r);
   } else if (!external_id.empty()) {
-    throw command_error("--external-id needs --role-arn", exit_usage);
+    throw usage_error("--external-id needs --role-arn");
   }
-  return o;
-}
-
-io::tls_options aws_flags::tls() const {
-  io::tls_options t;
-  t.ca_file = ca_file;
-  if (t.ca_file.empty())
-    if (const char* bundle = std::getenv("AWS_CA_BUNDLE")) t.ca_file = bundle;
-  t.verify_peer = !no_verify_ssl;
-  return t;
-}
-
-io::http_options aws_flags::http() const {
-  io::http_options h;
+  c.tls.ca_file = ca_file;
+  if (c.tls.ca_file.empty())
+    if (const char* bundle = std::getenv("AWS_CA_BUNDLE")) c.tls.ca_file = bundle;
+  c.tls.verify_peer = !no_verify_ssl;
   auto ms = [](double s) { return std::chrono::milliseconds(static_cast<std::int64_t>(s * 1000)); };
-  h.timeouts.connect = h.timeouts.handshake = ms(connect_timeout);
-  h.timeouts.response = h.timeouts.idle = ms(read_timeout);
-  return h;
+  c.http.timeouts.connect = c.http.timeouts.handshake = ms(connect_timeout);
+  c.http.timeouts.response = c.http.timeouts.idle = ms(read_timeout);
+  c.backoff = backoff();
+  return c;
 }
 
 io::backoff_policy aws_flags::backoff() const {
@@ -145,77 +143,32 @@ void transfer_flags::add_to(CLI::App& app) {
       ->group(g);
 }
 
-s3::part_size_policy transfer_flags::policy(std::uint64_t reserved_memory) const {
+s3::part_size_settings transfer_flags::parts() const {
   auto ps = parse_byte_size(part_size);
-  if (!ps) throw command_error("--part-size '" + part_size + "' is not a size such as 8MiB", exit_usage);
+  if (!ps) throw usage_error("--part-size '" + part_size + "' is not a size such as 8MiB");
   auto mm = parse_byte_size(max_memory);
-  if (!mm) throw command_error("--max-memory '" + max_memory + "' is not a size such as 256MiB", exit_usage);
-  if (*mm <= reserved_memory)
-    throw command_error("--max-memory " + max_memory + " leaves nothing for part buffers after " +
-                            format_byte_size(reserved_memory) + " for the event source",
-                        exit_usage);
+  if (!mm) throw usage_error("--max-memory '" + max_memory + "' is not a size such as 256MiB");
   s3::part_size_settings s;
   s.part_size = *ps;
-  s.memory_budget = *mm - reserved_memory;
+  s.memory_budget = *mm;
   s.concurrency = concurrency;
   s.fixed = fixed_part_size;
-  std::string why;
-  auto p = s3::part_size_policy::make(s, &why);
-  if (!p) throw command_error(why, exit_usage);
-  return *p;
-}
-
-s3::upload_options transfer_flags::upload(bool tls_endpoint) const {
-  s3::upload_options o;
-  o.signed_payload = payload == "signed" || (payload == "auto" && !tls_endpoint);
-  o.crc32c = checksum == "crc32c" || (checksum == "auto" && !o.signed_payload);
-  return o;
-}
-
-bool aws_session::s3_over_tls() const { return !s3 || !s3->settings().endpoint || s3->settings().endpoint->tls; }
-
-aws_session open_aws_session(net::any_io_executor executor, const aws_flags& flags,
-                             std::optional<auth::credentials> explicit_keys) {
-  aws_session s;
-  try {
-    auto options = flags.options();
-    options.explicit_keys = std::move(explicit_keys);
-    auto files = auth::shared_config::load(auth::process_environment());
-    s.settings = auth::resolve_aws_settings(options, auth::process_environment(), files);
-  } catch (const auth::config_error& e) {
-    throw command_error(e.what(), exit_usage);
-  }
-  auto tls = flags.tls();
-  if (!tls.verify_peer) log_warn("TLS certificate verification is off (--no-verify-ssl)");
-  try {
-    s.tls = io::make_tls_context(tls);
-  } catch (const std::exception& e) {
-    throw command_error(e.what(), exit_usage);
-  }
-  s.context = std::make_unique<auth::aws_context>(executor, s.tls, flags.http(), flags.backoff());
-  try {
-    s.credentials = auth::make_credentials_provider(*s.context, s.settings);
-  } catch (const auth::config_error& e) {
-    throw command_error(e.what(), exit_usage);
-  }
-  s3::s3_settings s3s;
-  s3s.region = s.settings.region;
-  if (!s.settings.s3_endpoint.empty()) {
-    std::string why;
-    auto ep = io::parse_endpoint(s.settings.s3_endpoint, &why);
-    if (!ep) throw command_error("the S3 endpoint '" + s.settings.s3_endpoint + "' is not usable: " + why, exit_usage);
-    s3s.endpoint = *ep;
-  }
-  s.s3 = std::make_unique<s3::s3_client>(*s.context, s3s, s.credentials);
   return s;
 }
 
+s3::payload_mode transfer_flags::payload_mode() const { return *s3::parse_payload_mode(payload); } // checked by CLI11
+s3::checksum_mode transfer_flags::checksum_mode() const { return *s3::parse_checksum_mode(checksum); }
+
+s3::session open_session(net::any_io_executor executor, const aws_flags& flags) {
+  return s3::open_session(executor, flags.settings());
+}
+
 std::pair<std::string, std::string> parse_s3_url(const std::string& url) {
-  if (!url.starts_with("s3://")) throw command_error("'" + url + "' is not an s3://BUCKET/KEY URL", exit_usage);
+  if (!url.starts_with("s3://")) throw usage_error("'" + url + "' is not an s3://BUCKET/KEY URL");
   auto rest = url.substr(5);
   auto slash = rest.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == rest.size())
-    throw command_error("'" + url + "' needs both a bucket and a key: s3://BUCKET/KEY", exit_usage);
+    throw usage_error("'" + url + "' needs both a bucket and a key: s3://BUCKET/KEY");
   return {rest.substr(0, slash), rest.substr(slash + 1)};
 }
 

@@ -1,35 +1,48 @@
-// Command-line options shared by the commands that talk to AWS (upload, export, tenant, run):
-// where the credentials, region and endpoints come from, TLS trust, and how uploads are
-// tuned. Each group registers its flags on a CLI11 command and turns them into settings.
+// Command-line options shared by the commands that talk to AWS (upload, export, tenant, run,
+// daemon): where the credentials, region and endpoints come from, TLS trust, and how uploads
+// are tuned. Each group registers its flags on a CLI11 command and turns them into the plain
+// settings structs of the layers below; nothing here decides anything else.
 #pragma once
 
-#include "auth/aws_client.hpp"
-#include "auth/aws_config.hpp"
-#include "io/tls_context.hpp"
-#include "s3/multipart_upload.hpp"
-#include "s3/part_size_policy.hpp"
-#include "s3/s3_client.hpp"
+#include "base/error.hpp"
+#include "export/export_settings.hpp"
+#include "s3/session.hpp"
 
 #include <CLI/CLI.hpp>
 
-#include <optional>
+#include <istream>
 #include <string>
+#include <utility>
 
 namespace secexport::cli {
 
-/// Exit statuses of every command.
-enum exit_status : int { exit_ok = 0, exit_failure = 1, exit_usage = 2 };
+/// Exit statuses of every command (documented in `secexport --help` and the README).
+enum exit_status : int {
+  exit_ok = 0,
+  exit_failure = 1,
+  exit_usage = 2,
+  exit_sigint = 130,  // 128 + SIGINT
+  exit_sigterm = 143, // 128 + SIGTERM
+};
 
-/// A failure to report as "error: ..." with an exit status.
-class command_error : public std::runtime_error {
+/// A command line that asks for what cannot work (exit 2).
+class usage_error : public failure {
 public:
-  command_error(std::string message, int status = exit_failure)
-      : std::runtime_error(std::move(message)), status_(status) {}
-  [[nodiscard]] int status() const noexcept { return status_; }
+  explicit usage_error(const std::string& message) : failure(make_error_code(errc::bad_usage), message) {}
+};
+
+/// A command stopped by SIGINT or SIGTERM: exit 130 or 143.
+class interrupted : public failure {
+public:
+  interrupted(int signal, const std::string& message);
+  [[nodiscard]] int exit_status() const noexcept { return status_; }
 
 private:
   int status_;
 };
+
+/// The exit status for a failure: 2 for bad input, 1 otherwise.
+[[nodiscard]] int exit_status_of(const failure& f) noexcept;
 
 struct aws_flags {
   std::string profile, region, endpoint_url, sts_endpoint_url, ca_file;
@@ -42,10 +55,8 @@ struct aws_flags {
   /// `role_options`: --role-arn, --external-id, --role-session-name, --duration-seconds (the
   /// tenant commands take the role from the tenant's settings instead).
   void add_to(CLI::App& app, bool role_options = true);
-  /// Resolves flags + environment + shared files (throws command_error with exit_usage).
-  [[nodiscard]] auth::aws_options options() const;
-  [[nodiscard]] io::tls_options tls() const;
-  [[nodiscard]] io::http_options http() const;
+  /// The connection settings these flags (and AWS_CA_BUNDLE) describe. Throws usage_error.
+  [[nodiscard]] s3::connection_settings settings() const;
   [[nodiscard]] io::backoff_policy backoff() const;
 
 private:
@@ -62,27 +73,18 @@ struct transfer_flags {
   std::string checksum = "auto"; // auto | crc32c | none
 
   void add_to(CLI::App& app);
-  /// Throws command_error(exit_usage) for combinations that cannot work.
-  [[nodiscard]] s3::part_size_policy policy(std::uint64_t reserved_memory = 0) const;
-  [[nodiscard]] s3::upload_options upload(bool tls_endpoint) const;
+  /// Part sizing as the flags say (the memory budget is the whole --max-memory). Throws
+  /// usage_error for a size that does not parse.
+  [[nodiscard]] s3::part_size_settings parts() const;
+  [[nodiscard]] s3::payload_mode payload_mode() const;
+  [[nodiscard]] s3::checksum_mode checksum_mode() const;
 };
 
-/// Everything a command needs to talk to S3: resolved settings, the TLS context, the shared
-/// aws_context and the credentials provider. Lives on one io_context.
-struct aws_session {
-  auth::aws_settings settings;
-  std::shared_ptr<boost::asio::ssl::context> tls;
-  std::unique_ptr<auth::aws_context> context;
-  std::shared_ptr<auth::credentials_provider> credentials;
-  std::unique_ptr<s3::s3_client> s3;
+/// Opens an S3 session; a failure to resolve the settings keeps its code (exit 2 for bad
+/// input).
+[[nodiscard]] s3::session open_session(boost::asio::any_io_executor executor, const aws_flags& flags);
 
-  [[nodiscard]] bool s3_over_tls() const;
-};
-
-[[nodiscard]] aws_session open_aws_session(boost::asio::any_io_executor executor, const aws_flags& flags,
-                                           std::optional<auth::credentials> explicit_keys = std::nullopt);
-
-/// Splits "s3://bucket/key"; throws command_error(exit_usage).
+/// Splits "s3://bucket/key"; throws usage_error.
 [[nodiscard]] std::pair<std::string, std::string> parse_s3_url(const std::string& url);
 
 /// The first line of `in` without trailing CR or spaces: how secrets (tokens, keys) are read

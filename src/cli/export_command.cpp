@@ -4,7 +4,7 @@
 #include "base/log.hpp"
 #include "cli/commands.hpp"
 #include "cli/common_options.hpp"
-#include "cli/export_runner.hpp"
+#include "cli/export_options.hpp"
 #include "cli/settings_layers.hpp"
 #include "export/export_job.hpp"
 #include "export/object_key.hpp"
@@ -39,12 +39,11 @@ struct export_args {
 std::string read_secret_file(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0)
-    throw command_error("cannot read the token file " + path + ": " + std::strerror(errno), exit_usage);
-  if (st.st_mode & 077)
-    throw command_error("the token file " + path + " is readable by others; chmod 600 " + path, exit_usage);
+    throw usage_error("cannot read the token file " + path + ": " + std::strerror(errno));
+  if (st.st_mode & 077) throw usage_error("the token file " + path + " is readable by others; chmod 600 " + path);
   std::ifstream in(path);
   auto token = read_secret_line(in);
-  if (token.empty()) throw command_error("the token file " + path + " is empty", exit_usage);
+  if (token.empty()) throw usage_error("the token file " + path + " is empty");
   return token;
 }
 
@@ -53,25 +52,23 @@ secret source_token(const export_args& a, const config_file& config) {
   if (const char* t = std::getenv("SECEXPORT_SOURCE_TOKEN"); t && *t) return secret(t);
   if (auto t = config.get("source-token")) {
     if (!config.private_to_owner)
-      throw command_error("the config file " + config.path + " holds source-token but others can read it; chmod 600 " +
-                              config.path,
-                          exit_usage);
+      throw usage_error("the config file " + config.path + " holds source-token but others can read it; chmod 600 " +
+                        config.path);
     return secret(*t);
   }
-  throw command_error("no token for the event source: set SECEXPORT_SOURCE_TOKEN, --source-token-file, or "
-                      "source-token in the config file",
-                      exit_usage);
+  throw usage_error("no token for the event source: set SECEXPORT_SOURCE_TOKEN, --source-token-file, or "
+                    "source-token in the config file");
 }
 
 std::pair<sys_us, sys_us> window_of(const export_args& a) {
   using namespace std::chrono;
   if (!a.since.empty() || !a.until.empty()) {
-    if (!a.date.empty()) throw command_error("--date and --since/--until are alternatives", exit_usage);
-    if (a.since.empty() || a.until.empty()) throw command_error("--since and --until go together", exit_usage);
+    if (!a.date.empty()) throw usage_error("--date and --since/--until are alternatives");
+    if (a.since.empty() || a.until.empty()) throw usage_error("--since and --until go together");
     auto s = parse_rfc3339(a.since), u = parse_rfc3339(a.until);
-    if (!s) throw command_error("--since '" + a.since + "' is not an RFC 3339 time", exit_usage);
-    if (!u) throw command_error("--until '" + a.until + "' is not an RFC 3339 time", exit_usage);
-    if (*u <= *s) throw command_error("--until must be after --since", exit_usage);
+    if (!s) throw usage_error("--since '" + a.since + "' is not an RFC 3339 time");
+    if (!u) throw usage_error("--until '" + a.until + "' is not an RFC 3339 time");
+    if (*u <= *s) throw usage_error("--until must be after --since");
     return {*s, *u};
   }
   sys_days day;
@@ -79,7 +76,7 @@ std::pair<sys_us, sys_us> window_of(const export_args& a) {
     day = floor<days>(system_clock::now()) - days(1); // the previous UTC day
   } else {
     auto d = parse_iso_day(a.date);
-    if (!d) throw command_error("--date '" + a.date + "' is not a date such as 2026-11-22", exit_usage);
+    if (!d) throw usage_error("--date '" + a.date + "' is not a date such as 2026-11-22");
     day = *d;
   }
   return {sys_us{day}, sys_us{day + days(1)}};
@@ -91,37 +88,38 @@ int run_export(export_args& a, CLI::App& app) {
   auto config = load_config_file(a.config);
   layer_settings(app, config);
 
-  if (a.tenant.empty()) throw command_error("--tenant is required (or SECEXPORT_TENANT, or tenant in the config file)", exit_usage);
-  if (auto problem = exporter::tenant_id_problem(a.tenant)) throw command_error(*problem, exit_usage);
-  if (a.bucket.empty()) throw command_error("--bucket is required (or SECEXPORT_BUCKET, or bucket in the config file)", exit_usage);
+  if (a.tenant.empty()) throw usage_error("--tenant is required (or SECEXPORT_TENANT, or tenant in the config file)");
+  exporter::check_tenant_id(a.tenant).value();
+  if (a.bucket.empty()) throw usage_error("--bucket is required (or SECEXPORT_BUCKET, or bucket in the config file)");
   if (a.source_url.empty() == a.source_file.empty())
-    throw command_error("name exactly one event source: --source-url URL or --source-file PATH|-", exit_usage);
+    throw usage_error("name exactly one event source: --source-url URL or --source-file PATH|-");
   auto [start, end] = window_of(a);
 
-  export_inputs in;
-  in.tenant = a.tenant;
-  in.start = start;
-  in.end = end;
-  in.bucket = a.bucket;
-  in.prefix = a.prefix;
-  in.source_url = a.source_url;
-  in.source_file = a.source_file;
-  if (!a.source_url.empty()) in.source_token = source_token(a, config);
-  a.tuning.apply(in);
-  in.check_size = !a.no_size_check;
+  auto settings = a.tuning.settings(a.aws, a.transfer);
+  settings.tenant = a.tenant;
+  settings.start = start;
+  settings.end = end;
+  settings.bucket = a.bucket;
+  settings.prefix = a.prefix;
+  settings.source_url = a.source_url;
+  settings.source_file = a.source_file;
+  if (!a.source_url.empty()) settings.source_token = source_token(a, config);
+  settings.check_size = !a.no_size_check;
 
   net::io_context ioc(1);
-  auto session = open_aws_session(ioc.get_executor(), a.aws);
-  auto req = make_export_request(in, a.aws, a.transfer, session.s3_over_tls());
+  auto session = open_session(ioc.get_executor(), a.aws);
+  auto req = exporter::make_export_request(settings, session.s3_over_tls()).value();
   const auto object_url = s3::s3_client::url(req.bucket, req.key);
 
   exporter::export_job job(*session.s3, std::move(req));
-  log_info("export starting", {{"export", job.describe()}, {"source", a.source_url.empty() ? a.source_file : a.source_url},
+  log_info("export starting", {{"export", job.describe()}, {"source", a.source_url.empty() ? a.source_file : io::printable_url(a.source_url)},
                                {"object", object_url}});
   exporter::export_result result;
   std::exception_ptr crashed;
   net::signal_set signals(ioc, SIGINT, SIGTERM);
+  int signalled = 0;
   signals.async_wait([&](boost::system::error_code ec, int sig) {
+    if (!ec) signalled = sig;
     if (!ec) job.cancel(sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
   });
   const auto started = std::chrono::steady_clock::now();
@@ -137,7 +135,8 @@ int run_export(export_args& a, CLI::App& app) {
   if (crashed) std::rethrow_exception(crashed);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  if (!result.ok) throw command_error(export_failure(result));
+  if (!result.ok && signalled) throw interrupted(signalled, export_failure(result));
+  if (!result.ok) throw failure(result.error.code, export_failure(result));
   std::fputs(export_summary(result, job.describe(), seconds).c_str(), stdout);
   return exit_ok;
 }

@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   CLI::App app{"secexport " SECEXPORT_VERSION
                ": exports security events as CSV reports into S3 buckets.\n"
                "Logs go to stderr; results and summaries to stdout. Exit status: 0 success, 1 failure, "
-               "2 bad usage or configuration."};
+               "2 bad usage or configuration, 130 interrupted (SIGINT), 143 terminated (SIGTERM)."};
   app.require_subcommand(1);
   app.set_version_flag("--version", SECEXPORT_VERSION);
   std::string level = "info", format = "text";
@@ -44,9 +44,12 @@ int main(int argc, char** argv) {
     if (!c.app->parsed()) continue;
     try {
       return c.run();
-    } catch (const cli::command_error& e) {
+    } catch (const cli::interrupted& e) {
       std::fprintf(stderr, "error: %s\n", redact(e.what()).c_str());
-      return e.status();
+      return e.exit_status();
+    } catch (const failure& e) {
+      std::fprintf(stderr, "error: %s\n", redact(e.what()).c_str());
+      return cli::exit_status_of(e);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "error: %s\n", redact(e.what()).c_str());
       return cli::exit_failure;

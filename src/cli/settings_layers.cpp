@@ -1,6 +1,6 @@
 #include "cli/settings_layers.hpp"
 
-#include "auth/shared_config.hpp"
+#include "base/ini.hpp"
 #include "cli/common_options.hpp"
 
 #include <sys/stat.h>
@@ -28,19 +28,15 @@ config_file load_config_file(const std::string& path) {
   c.path = path;
   if (path.empty()) return c;
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw command_error("cannot read the config file " + path + ": " + std::strerror(errno), exit_usage);
+  if (!in) throw usage_error("cannot read the config file " + path + ": " + std::strerror(errno));
   std::ostringstream text;
   text << in.rdbuf();
-  try {
-    auto ini = auth::parse_ini(text.str(), path);
-    for (const auto& [section, keys] : ini) {
-      if (section != "secexport")
-        throw command_error("config file " + path + ": unknown section [" + section + "] (settings go in [secexport])",
-                            exit_usage);
-      for (const auto& [k, v] : keys) c.values[k] = v;
-    }
-  } catch (const auth::config_error& e) {
-    throw command_error(std::string("config file ") + e.what(), exit_usage);
+  auto ini = parse_ini(text.str(), path);
+  if (!ini) throw usage_error("config file " + ini.error().message);
+  for (const auto& [section, keys] : *ini) {
+    if (section != "secexport")
+      throw usage_error("config file " + path + ": unknown section [" + section + "] (settings go in [secexport])");
+    for (const auto& [k, v] : keys) c.values[k] = v;
   }
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0) c.private_to_owner = (st.st_mode & 077) == 0;
@@ -67,7 +63,7 @@ void layer_settings(CLI::App& command, const config_file& config) {
       opt->add_result(value);
       opt->run_callback();
     } catch (const CLI::Error& e) {
-      throw command_error("bad value for --" + name + " from " + origin + ": " + e.what(), exit_usage);
+      throw usage_error("bad value for --" + name + " from " + origin + ": " + e.what());
     }
   }
 }

@@ -24,12 +24,12 @@ struct config_file {
   [[nodiscard]] std::optional<std::string> get(std::string_view key) const;
 };
 
-/// Reads the config file (an empty path gives an empty config). Throws command_error with
+/// Reads the config file (an empty path gives an empty config). Throws usage_error with
 /// the file and line on malformed input.
 [[nodiscard]] config_file load_config_file(const std::string& path);
 
 /// For each option of `command` that the command line did not set: the environment, then
-/// the config file. Throws command_error(exit_usage) naming the variable or the file.
+/// the config file. Throws usage_error(exit_usage) naming the variable or the file.
 void layer_settings(CLI::App& command, const config_file& config);
 
 /// SECEXPORT_<OPTION> for a long option name ("source-url" -> "SECEXPORT_SOURCE_URL").

@@ -4,7 +4,12 @@
 #include "auth/sts_client.hpp"
 #include "base/log.hpp"
 #include "cli/commands.hpp"
-#include "cli/tenant_session.hpp"
+#include "cli/common_options.hpp"
+#include "cli/tenant_options.hpp"
+#include "io/run_coroutine.hpp"
+#include "s3/s3_client.hpp"
+#include "tenant/error.hpp"
+#include "tenant/tenant_session.hpp"
 #include "export/object_key.hpp"
 #include "tenant/credential_check.hpp"
 #include "tenant/policies.hpp"
@@ -54,30 +59,26 @@ struct settings_flags {
         ->group(g);
   }
 
-  // Applies the flags on top of `t`. Switching method drops the other method's credentials.
-  void apply(tenant_settings& t) const {
-    if (!method.empty()) {
-      auto m = *tenant::parse_auth_method(method);
-      if (m != t.method) {
-        if (m == auth_method::role_arn) {
-          t.access_key_id.clear();
-          t.secret_access_key = secret();
-        } else {
-          t.role_arn.clear();
-        }
-        t.method = m;
-      }
-    }
-    if (!bucket.empty()) t.bucket = bucket;
-    if (!prefix.empty()) t.prefix = prefix;
-    if (!region.empty()) t.region = region;
-    if (!role_arn.empty()) t.role_arn = role_arn;
-    if (session_duration) t.session_duration = *session_duration;
-    if (!access_key_id.empty()) t.access_key_id = access_key_id;
-    if (!source_url.empty()) t.source_url = source_url;
-    if (!source_token_env.empty()) t.source_token_env = source_token_env;
-    if (auto s = read_secret()) t.secret_access_key = std::move(*s);
+  // What the flags change (each given flag overrides the saved value).
+  [[nodiscard]] tenant::settings_change change() const {
+    tenant::settings_change c;
+    if (!method.empty()) c.method = tenant::parse_auth_method(method); // checked by CLI11
+    auto set = [](std::optional<std::string>& field, const std::string& flag) {
+      if (!flag.empty()) field = flag;
+    };
+    set(c.bucket, bucket);
+    set(c.prefix, prefix);
+    set(c.region, region);
+    set(c.role_arn, role_arn);
+    set(c.access_key_id, access_key_id);
+    set(c.source_url, source_url);
+    set(c.source_token_env, source_token_env);
+    c.session_duration = session_duration;
+    c.secret_access_key = read_secret();
+    return c;
   }
+
+  void apply(tenant_settings& t) const { tenant::apply(t, change()); }
 
   [[nodiscard]] std::optional<secret> read_secret() const {
     std::string value;
@@ -85,14 +86,14 @@ struct settings_flags {
       value = read_secret_line(std::cin);
     } else if (!secret_file.empty()) {
       std::ifstream in(secret_file);
-      if (!in) throw command_error("cannot read --secret-access-key-file " + secret_file, exit_usage);
+      if (!in) throw usage_error("cannot read --secret-access-key-file " + secret_file);
       value = read_secret_line(in);
     } else if (const char* v = std::getenv(secret_env); v && *v) {
       value = v;
     } else {
       return std::nullopt;
     }
-    if (value.empty()) throw command_error("the secret access key given is empty", exit_usage);
+    if (value.empty()) throw usage_error("the secret access key given is empty");
     return secret(std::move(value)); // registered for redaction by its constructor
   }
 };
@@ -108,15 +109,10 @@ struct tenant_args {
 
 // The saved settings of `id`; a new, empty tenant when it has none (unless `must_exist`).
 tenant_settings load(const tenant::tenant_store& store, const std::string& id, bool must_exist) {
-  if (auto problem = exporter::tenant_id_problem(id)) throw command_error(*problem, exit_usage);
-  std::optional<tenant_settings> t;
-  try {
-    t = store.load(id);
-  } catch (const tenant::store_error& e) {
-    throw command_error(e.what(), exit_usage);
-  }
+  exporter::check_tenant_id(id).value();
+  auto t = store.load(id);
   if (t) return std::move(*t);
-  if (must_exist) throw command_error("no tenant " + id + " in " + store.dir().string(), exit_usage);
+  if (must_exist) throw failure(tenant::errc::no_such_tenant, "no tenant " + id + " in " + store.dir().string());
   tenant_settings fresh;
   fresh.id = id;
   return fresh;
@@ -125,13 +121,7 @@ tenant_settings load(const tenant::tenant_store& store, const std::string& id, b
 tenant_settings load_or_new(const tenant::tenant_store& store, const std::string& id) { return load(store, id, false); }
 tenant_settings load_existing(const tenant::tenant_store& store, const std::string& id) { return load(store, id, true); }
 
-void save(const tenant::tenant_store& store, const tenant_settings& t) {
-  try {
-    store.save(t);
-  } catch (const tenant::store_error& e) {
-    throw command_error(e.what());
-  }
-}
+void save(const tenant::tenant_store& store, const tenant_settings& t) { store.save(t); }
 
 // ------------------------------------------------------------------------- external-id
 
@@ -145,12 +135,13 @@ int run_external_id(tenant_args& a) {
   }
 
   net::io_context ioc(1);
-  auto session = open_aws_session(ioc.get_executor(), a.aws);
-  std::string why;
-  auto sts_endpoint = io::parse_endpoint(session.settings.sts_endpoint, &why);
-  if (!sts_endpoint) throw command_error("the STS endpoint '" + session.settings.sts_endpoint + "': " + why, exit_usage);
+  auto session = open_session(ioc.get_executor(), a.aws);
+  auto sts_endpoint = io::parse_endpoint(session.settings.sts_endpoint);
+  if (!sts_endpoint)
+    throw usage_error("the STS endpoint '" + io::printable_url(session.settings.sts_endpoint) +
+                      "': " + sts_endpoint.error().message);
   auth::aws_client sts(*session.context, *sts_endpoint, "sts", session.settings.region, session.credentials);
-  auto id = run_to_completion<auth::caller_identity>(ioc, [&]() -> net::awaitable<auth::caller_identity> {
+  auto id = io::run_to_completion<auth::caller_identity>(ioc, [&]() -> net::awaitable<auth::caller_identity> {
     auto r = co_await auth::get_caller_identity(sts);
     session.context->close_idle();
     co_return r;
@@ -162,8 +153,9 @@ int run_external_id(tenant_args& a) {
   } else if (auto p = tenant::trust_principal_for(id.arn)) {
     principal = *p;
   } else {
-    throw command_error("the exporter's identity " + id.arn +
-                        " is not an IAM user or role; use --trust-account to trust the account instead");
+    throw failure(auth::errc::bad_response, "the exporter's identity " + id.arn +
+                                                " is not an IAM user or role; use --trust-account to trust the account "
+                                                "instead");
   }
   std::printf("External ID for tenant %s: %s%s\n", t.id.c_str(), t.external_id.c_str(),
               issued ? " (issued now; shown the same from now on)" : "");
@@ -186,8 +178,8 @@ int run_policy(tenant_args& a) {
   auto store = open_store(a.tenants_dir);
   auto t = load_or_new(store, a.tenant);
   a.settings.apply(t);
-  if (t.bucket.empty()) throw command_error("tenant " + t.id + " has no bucket yet: pass --bucket", exit_usage);
-  if (auto why = tenant::bucket_name_problem(t.bucket)) throw command_error(*why, exit_usage);
+  if (t.bucket.empty()) throw usage_error("tenant " + t.id + " has no bucket yet: pass --bucket");
+  s3::check_bucket_name(t.bucket).value();
   std::printf("Permissions policy for tenant %s (attach to the %s):\n", t.id.c_str(),
               t.method == auth_method::access_key ? "IAM user" : "IAM role");
   std::fputs(tenant::permissions_policy(t.bucket, t.prefix).c_str(), stdout);
@@ -201,23 +193,25 @@ int run_policy(tenant_args& a) {
 
 void require_complete(const tenant_settings& t) {
   auto problems = t.problems();
-  // The token is read at export time; a check needs only the bucket and the credentials.
-  std::erase_if(problems, [](const std::string& p) { return p == "no source URL"; });
+  // The source is read at export time; a check needs only the bucket and the credentials.
+  std::erase_if(problems, [](const tenant::problem& p) {
+    return p.field == tenant::field::source_url || p.field == tenant::field::source_token_env;
+  });
   if (problems.empty()) return;
   std::string msg = "tenant " + t.id + " is not ready:";
-  for (const auto& p : problems) msg += "\n  - " + p;
-  throw command_error(msg, exit_usage);
+  for (const auto& p : problems) msg += "\n  - " + p.message;
+  throw failure(tenant::errc::not_configured, msg);
 }
 
 // Prints the steps; true when every one passed.
 bool check(const tenant_args& a, const tenant_settings& t) {
   net::io_context ioc(1);
-  auto session = open_tenant_session(ioc.get_executor(), a.aws, t, "secexport-" + t.id + "-check");
+  auto session = tenant::open_tenant_session(ioc.get_executor(), a.aws.settings(), t, "secexport-" + t.id + "-check");
   std::printf("Testing credentials for tenant %s (method %s, bucket %s%s%s):\n", t.id.c_str(),
               std::string(tenant::to_string(t.method)).c_str(), t.bucket.c_str(), t.prefix.empty() ? "" : ", prefix ",
               t.prefix.c_str());
   tenant::check_request r{t.id, t.bucket, t.prefix, t.method == auth_method::role_arn, t.role_arn, t.external_id};
-  auto report = run_to_completion<tenant::check_report>(ioc, [&]() -> net::awaitable<tenant::check_report> {
+  auto report = io::run_to_completion<tenant::check_report>(ioc, [&]() -> net::awaitable<tenant::check_report> {
     auto rep = co_await tenant::check_credentials(*session.s3, *session.credentials, r);
     session.context->close_idle();
     co_return rep;
@@ -247,13 +241,13 @@ int run_save(tenant_args& a) {
   auto problems = t.problems();
   if (!problems.empty()) {
     std::string msg = "not saved: tenant " + t.id + " has problems:";
-    for (const auto& p : problems) msg += "\n  - " + p;
-    throw command_error(msg, exit_usage);
+    for (const auto& p : problems) msg += "\n  - " + p.message;
+    throw failure(tenant::errc::not_configured, msg);
   }
   if (a.no_verify) {
     log_warn("saving without testing the credentials (--no-verify)", {{"tenant", t.id}});
   } else if (!check(a, t)) {
-    throw command_error("not saved: the credential check failed for tenant " + t.id);
+    throw failure(tenant::errc::check_failed, "not saved: the credential check failed for tenant " + t.id);
   }
   save(store, t);
   std::printf("saved tenant %s (%s, %s) in %s\n", t.id.c_str(), t.enabled ? "enabled" : "disabled",
@@ -283,18 +277,13 @@ int run_show(tenant_args& a) {
   line("source-url", t.source_url);
   line("source-token-env", t.source_token_env);
   line("file", store.path_of(t.id).string());
-  for (const auto& p : t.problems()) std::printf("problem            %s\n", p.c_str());
+  for (const auto& p : t.problems()) std::printf("problem            %s\n", p.message.c_str());
   return exit_ok;
 }
 
 int run_list(tenant_args& a) {
   auto store = open_store(a.tenants_dir);
-  std::vector<std::string> ids;
-  try {
-    ids = store.list();
-  } catch (const tenant::store_error& e) {
-    throw command_error(e.what());
-  }
+  const auto ids = store.list();
   std::printf("%-24s %-8s %-10s %s\n", "TENANT", "ENABLED", "METHOD", "BUCKET/PREFIX");
   for (const auto& id : ids) {
     try {
@@ -302,7 +291,7 @@ int run_list(tenant_args& a) {
       std::printf("%-24s %-8s %-10s %s%s%s\n", id.c_str(), t.enabled ? "yes" : "no",
                   std::string(tenant::to_string(t.method)).c_str(), t.bucket.c_str(), t.prefix.empty() ? "" : "/",
                   t.prefix.c_str());
-    } catch (const tenant::store_error& e) {
+    } catch (const failure& e) {
       std::printf("%-24s %-8s %-10s %s\n", id.c_str(), "?", "?", e.what());
     }
   }
@@ -314,7 +303,8 @@ int run_set_enabled(tenant_args& a, bool enabled) {
   auto t = load_existing(store, a.tenant);
   if (enabled) {
     auto problems = t.problems();
-    if (!problems.empty()) throw command_error("cannot enable tenant " + t.id + ": " + problems.front(), exit_usage);
+    if (!problems.empty())
+      throw failure(tenant::errc::not_configured, "cannot enable tenant " + t.id + ": " + problems.front().message);
   }
   t.enabled = enabled;
   save(store, t);
@@ -324,8 +314,9 @@ int run_set_enabled(tenant_args& a, bool enabled) {
 
 int run_remove(tenant_args& a) {
   auto store = open_store(a.tenants_dir);
-  if (auto problem = exporter::tenant_id_problem(a.tenant)) throw command_error(*problem, exit_usage);
-  if (!store.remove(a.tenant)) throw command_error("no tenant " + a.tenant + " in " + store.dir().string(), exit_usage);
+  exporter::check_tenant_id(a.tenant).value();
+  if (!store.remove(a.tenant))
+    throw failure(tenant::errc::no_such_tenant, "no tenant " + a.tenant + " in " + store.dir().string());
   std::printf("removed tenant %s (its reports and manifests in the bucket are untouched)\n", a.tenant.c_str());
   return exit_ok;
 }

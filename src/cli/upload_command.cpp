@@ -4,11 +4,13 @@
 // Threads: this thread runs the io_context (all network I/O); a producer thread reads the
 // input into part buffers, hashing as it goes, and blocks when the budget is in use.
 #include "base/byte_size.hpp"
+#include "base/fd_reader.hpp"
 #include "base/log.hpp"
 #include "cli/commands.hpp"
 #include "cli/common_options.hpp"
-#include "io/fd_reader.hpp"
+#include "s3/error.hpp"
 #include "s3/multipart_upload.hpp"
+#include "s3/part_size_policy.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -36,24 +38,26 @@ struct upload_args {
 
 int run_upload(const upload_args& a) {
   auto [bucket, key] = parse_s3_url(a.destination);
-  const auto policy = a.transfer.policy();
+  const auto policy = s3::part_size_policy::make(a.transfer.parts()).value();
 
   int fd = -1;
   try {
-    fd = io::open_input(a.source);
+    fd = open_input(a.source);
   } catch (const std::system_error& e) {
-    throw command_error(e.what(), exit_usage);
+    throw usage_error(e.what());
   }
-  io::fd_reader reader(fd);
+  fd_reader reader(fd);
 
   // Destruction order matters: the io_context (and any handler still holding a part) goes
   // before the pool its buffers return to.
   s3::part_buffer_pool pool(policy.settings().memory_budget, policy.buffers_needed());
   net::io_context ioc(1);
-  auto session = open_aws_session(ioc.get_executor(), a.aws);
-  auto options = a.transfer.upload(session.s3_over_tls());
+  io::retry_counters retries;
+  auto session = open_session(ioc.get_executor(), a.aws);
+  s3::s3_client s3(*session.context, session.s3->settings(), session.credentials, &retries);
+  auto options = s3::make_upload_options(a.transfer.payload_mode(), a.transfer.checksum_mode(), session.s3_over_tls());
   if (!a.content_type.empty()) options.object_headers.push_back({"content-type", a.content_type});
-  s3::multipart_upload upload(*session.s3, bucket, key, options, pool, policy);
+  s3::multipart_upload upload(s3, bucket, key, options, pool, policy);
   const s3::part_hashing hashing{options.signed_payload, options.crc32c};
 
   log_debug("upload starting", {{"object", s3::s3_client::url(bucket, key)},
@@ -77,16 +81,19 @@ int run_upload(const upload_args& a) {
       }
     } catch (const std::system_error& e) {
       if (e.code().value() != ECANCELED)
-        upload.fail_input("reading " + (a.source == "-" ? std::string("stdin") : a.source) + " failed: " + e.what());
+        upload.fail_input({secexport::errc::unreadable_file,
+                           "reading " + (a.source == "-" ? std::string("stdin") : a.source) + " failed: " + e.what()});
     } catch (const std::exception& e) {
-      upload.fail_input(std::string("reading the input failed: ") + e.what());
+      upload.fail_input({secexport::errc::unreadable_file, std::string("reading the input failed: ") + e.what()});
     }
   });
 
   s3::upload_result result;
   std::exception_ptr crashed;
   net::signal_set signals(ioc, SIGINT, SIGTERM);
+  int signalled = 0;
   signals.async_wait([&](boost::system::error_code ec, int sig) {
+    if (!ec) signalled = sig;
     if (ec) return;
     upload.cancel(sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
     reader.interrupt();
@@ -106,15 +113,18 @@ int run_upload(const upload_args& a) {
 
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!result.ok) {
-    std::string message = result.error;
+    std::string message = result.error.message;
     if (!result.cleanup.empty()) message += "\n  " + result.cleanup;
-    throw command_error(message);
+    if (signalled) throw interrupted(signalled, message);
+    // A read error is the input's fault, but not bad usage: the upload failed (exit 1).
+    throw failure(result.error.is(condition::bad_input) ? make_error_code(s3::errc::upload_failed) : result.error.code,
+                  message);
   }
   std::printf("uploaded %llu bytes to %s in %u part%s (%s), %.2f s, %s, %llu retries\n",
               static_cast<unsigned long long>(result.bytes), s3::s3_client::url(bucket, key).c_str(),
               result.parts, result.parts == 1 ? "" : "s", result.upload_id.empty() ? "PutObject" : "multipart",
               seconds, format_rate(result.bytes, seconds).c_str(),
-              static_cast<unsigned long long>(session.context->retries()));
+              static_cast<unsigned long long>(retries.total()));
   return exit_ok;
 }
 

@@ -1,7 +1,8 @@
 #include "csv/row_encoder.hpp"
 
 #include "csv/detail/byte_scan.hpp"
-#include "csv/utf8.hpp"
+#include "base/json_text.hpp"
+#include "base/utf8.hpp"
 
 #include <cstring>
 
@@ -14,28 +15,9 @@ constexpr bool needs_guard(char c) noexcept {
 
 constexpr bool json_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-int hex_digit(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Reads \uXXXX at raw[i] (the backslash); -1 if malformed.
-long read_u_escape(std::string_view raw, std::size_t i) noexcept {
-  if (i + 6 > raw.size() || raw[i + 1] != 'u') return -1;
-  long v = 0;
-  for (std::size_t k = 2; k < 6; ++k) {
-    int d = hex_digit(raw[i + k]);
-    if (d < 0) return -1;
-    v = v * 16 + d;
-  }
-  return v;
-}
-
 } // namespace
 
-std::size_t row_encoder::max_row_size(const event_view& e) noexcept {
+std::size_t row_encoder::max_row_size(const source::event_view& e) noexcept {
   // Decoding escapes never lengthens a string; quoting at most doubles it and adds two
   // quotes and a guard character.
   auto text = [](std::string_view s) { return 2 * s.size() + 3; };
@@ -48,66 +30,6 @@ std::size_t row_encoder::max_row_size(const event_view& e) noexcept {
   return n;
 }
 
-std::size_t row_encoder::decode_json_string(std::string_view raw, std::string& out) {
-  out.clear();
-  std::size_t replaced = 0;
-  for (std::size_t i = 0; i < raw.size();) {
-    char c = raw[i];
-    if (c != '\\') {
-      auto next = raw.find('\\', i);
-      if (next == std::string_view::npos) next = raw.size();
-      out.append(raw.substr(i, next - i));
-      i = next;
-      continue;
-    }
-    if (i + 1 >= raw.size()) { // a dangling backslash
-      out.append(replacement_character);
-      ++replaced;
-      break;
-    }
-    char k = raw[i + 1];
-    switch (k) {
-    case '"': out.push_back('"'); i += 2; continue;
-    case '\\': out.push_back('\\'); i += 2; continue;
-    case '/': out.push_back('/'); i += 2; continue;
-    case 'b': out.push_back('\b'); i += 2; continue;
-    case 'f': out.push_back('\f'); i += 2; continue;
-    case 'n': out.push_back('\n'); i += 2; continue;
-    case 'r': out.push_back('\r'); i += 2; continue;
-    case 't': out.push_back('\t'); i += 2; continue;
-    case 'u': {
-      long cp = read_u_escape(raw, i);
-      if (cp < 0) break;
-      if (cp >= 0xD800 && cp <= 0xDBFF) { // a high surrogate wants a low one next
-        long low = read_u_escape(raw, i + 6);
-        if (low >= 0xDC00 && low <= 0xDFFF) {
-          append_utf8(out, static_cast<std::uint32_t>(0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00)));
-          i += 12;
-          continue;
-        }
-        out.append(replacement_character);
-        ++replaced;
-        i += 6;
-        continue;
-      }
-      if (cp >= 0xDC00 && cp <= 0xDFFF) { // a low surrogate alone
-        out.append(replacement_character);
-        ++replaced;
-        i += 6;
-        continue;
-      }
-      append_utf8(out, static_cast<std::uint32_t>(cp));
-      i += 6;
-      continue;
-    }
-    default: break;
-    }
-    out.append(replacement_character); // an escape JSON does not have
-    ++replaced;
-    i += 2;
-  }
-  return replaced;
-}
 
 char* row_encoder::write_cell(std::string_view text, char* out) const {
   constexpr detail::byte_set csv_special{',', '"', '\r', '\n'};
@@ -133,7 +55,7 @@ char* row_encoder::write_cell(std::string_view text, char* out) const {
 char* row_encoder::write_text_field(std::string_view raw, char* out) {
   if (detail::find_first(raw.data(), raw.size(), {'\\', '\\', '\\', '\\'}) == raw.size())
     return write_cell(raw, out);
-  replaced_ += decode_json_string(raw, scratch_);
+  replaced_ += secexport::decode_json_string(raw, scratch_);
   return write_cell(scratch_, out);
 }
 
@@ -195,7 +117,7 @@ char* row_encoder::write_json_field(std::string_view json, char* out) {
   return out;
 }
 
-std::size_t row_encoder::encode(const event_view& e, char* out) {
+std::size_t row_encoder::encode(const source::event_view& e, char* out) {
   char* p = out;
   write_rfc3339_ms(e.created_at, p);
   p += rfc3339_ms_length;

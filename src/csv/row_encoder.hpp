@@ -16,7 +16,7 @@
 // small scratch string, reused, for decoded fields. Not thread-safe: one per producer.
 #pragma once
 
-#include "csv/event_view.hpp"
+#include "source/event_view.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -38,17 +38,14 @@ public:
   explicit row_encoder(row_encoder_options options = {}) : options_(options) {}
 
   /// An upper bound of the bytes encode() writes for `e`.
-  [[nodiscard]] static std::size_t max_row_size(const event_view& e) noexcept;
+  [[nodiscard]] static std::size_t max_row_size(const source::event_view& e) noexcept;
   /// Writes the row for `e` at `out`, which has room for max_row_size(e) bytes; returns the
   /// number of bytes written.
-  std::size_t encode(const event_view& e, char* out);
+  std::size_t encode(const source::event_view& e, char* out);
 
   /// Lone-surrogate escapes replaced by U+FFFD so far.
   [[nodiscard]] std::uint64_t replaced_escapes() const noexcept { return replaced_; }
 
-  /// Decodes the JSON escapes of a raw string into `out` (cleared first); returns how many
-  /// invalid escapes became U+FFFD.
-  static std::size_t decode_json_string(std::string_view raw, std::string& out);
 
 private:
   char* write_text_field(std::string_view raw, char* out);

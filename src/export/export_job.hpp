@@ -4,39 +4,44 @@
 // The order of the steps is what keeps a bucket honest:
 //   1. the previous manifest for the same key is deleted (from now until step 4 the window
 //      counts as not exported, whatever else is in the bucket);
-//   2. the report is streamed: pages are fetched concurrently (network thread), encoded in
-//      order into part buffers (one producer thread), uploaded as they fill;
+//   2. the report is streamed: pages are fetched concurrently (source_runner), encoded in
+//      order into part buffers (producer), uploaded as they fill (multipart_upload);
 //   3. the report is complete only when CompleteMultipartUpload (or PutObject) succeeds;
 //      its size in S3 is checked against what was sent;
 //   4. the manifest (rows, bytes, SHA-256 of the report, statistics) is written last.
 // Any failure stops at the step it happens in: no manifest is ever written for a report that
 // is not complete and correct.
 //
-// Runs on the s3 client's executor; owns one producer thread for its lifetime.
+// Runs on the S3 client's executor. Retries are counted per export (its own counters for
+// S3 and for the source), so a manifest reports only its own.
 #pragma once
 
+#include "base/error.hpp"
 #include "csv/row_encoder.hpp"
 #include "export/manifest.hpp"
 #include "export/report_writer.hpp"
-#include "io/http_page_source.hpp"
+#include "io/retry.hpp"
 #include "s3/multipart_upload.hpp"
+#include "source/event_order.hpp"
+#include "source/http_page_source.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
-#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
 
 namespace secexport::exporter {
 
+class source_runner;
+
 struct export_request {
   std::string tenant;
   sys_us start{}, end{};
   std::string bucket, key;
 
-  std::optional<io::http_source_settings> http_source; // the paged API (window filled in here)
-  std::string source_file;                             // or NDJSON: a path, or "-" for stdin
+  std::optional<source::http_source_settings> http_source; // the paged API (window filled in)
+  std::string source_file;                                 // or NDJSON: a path, or "-" for stdin
   bool skip_bad_events = false;
   csv::row_encoder_options csv;
 
@@ -45,20 +50,35 @@ struct export_request {
   bool check_size = true; // HeadObject before the manifest (off only for sinks that store nothing)
 };
 
-struct export_result {
-  bool ok = false;
-  std::string error;     // what failed, naming the tenant and window
-  std::string cleanup;   // what became of a failed multipart upload
-  manifest written;      // what the manifest says (or would have said)
-  std::string manifest_key;
-  io::source_stats source;
-  io::event_order_stats order;
+/// Everything an export counted, in one place: the manifest is built from it.
+struct export_stats {
+  source::source_stats source;
+  source::event_order_stats order;
   report_stats report;
+  std::uint64_t bytes = 0;
+  std::string sha256_hex;
+  std::uint64_t source_retries = 0;
+  std::uint64_t upload_retries = 0;
   s3::upload_result upload;
 };
 
+struct export_result {
+  bool ok = false;
+  secexport::error error; // what failed, naming the tenant and window
+  std::string cleanup;    // what became of a failed multipart upload
+  manifest written;       // what the manifest says (or would have said)
+  std::string manifest_key;
+  export_stats stats;
+};
+
+/// The manifest's content for an export with these statistics.
+[[nodiscard]] manifest make_manifest(const export_request& request, const std::string& source_name,
+                                     const export_stats& stats, sys_us started_at);
+
 class export_job {
 public:
+  /// `s3` is the connection to use (context, settings, credentials); the job makes its own
+  /// client on it, with its own retry counters.
   export_job(s3::s3_client& s3, export_request request);
   ~export_job();
 
@@ -68,16 +88,21 @@ public:
 
   /// "tenant acme, 2026-11-22" (or the range) for messages.
   [[nodiscard]] std::string describe() const;
+  /// Retries so far (thread-safe; for progress and metrics).
+  [[nodiscard]] const io::retry_counters& upload_retries() const noexcept { return upload_retries_; }
+  [[nodiscard]] const io::retry_counters& source_retries() const noexcept { return source_retries_; }
 
 private:
   boost::asio::awaitable<bool> remove_previous_manifest(export_result& r);
   boost::asio::awaitable<bool> write_manifest(export_result& r);
   boost::asio::awaitable<bool> put_manifest(export_result& r);
+  export_result fail(export_result& r, error e);
 
-  s3::s3_client& s3_;
+  io::retry_counters upload_retries_, source_retries_;
+  s3::s3_client s3_;
   export_request request_;
   s3::multipart_upload* upload_ = nullptr; // while running, for cancel()
-  io::page_source* source_ = nullptr;
+  source_runner* source_ = nullptr;
   std::optional<std::string> cancelled_;
 };
 

@@ -1,5 +1,6 @@
 #include "export/manifest.hpp"
 
+#include "base/json_text.hpp"
 #include "base/log.hpp"
 #include "csv/row_encoder.hpp"
 

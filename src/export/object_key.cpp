@@ -1,6 +1,6 @@
 #include "export/object_key.hpp"
 
-#include <stdexcept>
+#include "export/error.hpp"
 
 namespace secexport::exporter {
 
@@ -9,7 +9,7 @@ bool is_one_utc_day(sys_us start, sys_us end) noexcept {
   return start == day && end == day + std::chrono::days(1);
 }
 
-std::string object_key(std::string_view prefix, std::string_view key_template, std::string_view tenant,
+result<std::string> object_key(std::string_view prefix, std::string_view key_template, std::string_view tenant,
                        sys_us start, sys_us end) {
   if (key_template.empty()) key_template = is_one_utc_day(start, end) ? default_day_template : default_range_template;
   const auto day = std::chrono::floor<std::chrono::days>(start);
@@ -22,7 +22,7 @@ std::string object_key(std::string_view prefix, std::string_view key_template, s
       continue;
     }
     auto close = key_template.find('}', i);
-    if (close == std::string_view::npos) throw std::invalid_argument("key template has an unclosed '{'");
+    if (close == std::string_view::npos) return error{errc::bad_key_template, "key template has an unclosed '{'"};
     auto name = key_template.substr(i + 1, close - i - 1);
     if (name == "tenant") key += tenant;
     else if (name == "date") key += date;
@@ -32,16 +32,16 @@ std::string object_key(std::string_view prefix, std::string_view key_template, s
     else if (name == "start") key += compact(start);
     else if (name == "end") key += compact(end);
     else
-      throw std::invalid_argument("key template has an unknown placeholder {" + std::string(name) +
-                                  "} (known: tenant, date, yyyy, mm, dd, start, end)");
+      return error{errc::bad_key_template, "key template has an unknown placeholder {" + std::string(name) +
+                                               "} (known: tenant, date, yyyy, mm, dd, start, end)"};
     i = close + 1;
   }
   std::string p(prefix);
   while (!p.empty() && p.back() == '/') p.pop_back();
   while (!key.empty() && key.front() == '/') key.erase(0, 1);
   if (!p.empty()) key = p + "/" + key;
-  if (key.empty()) throw std::invalid_argument("the object key is empty");
-  if (key.size() > 1024) throw std::invalid_argument("the object key is longer than S3's 1024 bytes");
+  if (key.empty()) return error{errc::bad_key_template, "the object key is empty"};
+  if (key.size() > 1024) return error{errc::bad_key_template, "the object key is longer than S3's 1024 bytes"};
   return key;
 }
 
@@ -51,15 +51,16 @@ std::string manifest_key(std::string_view report_key) {
   return k + ".manifest.json";
 }
 
-std::optional<std::string> tenant_id_problem(std::string_view tenant) {
-  if (tenant.empty() || tenant.size() > 128) return "tenant IDs are 1 to 128 characters long";
+result<void> check_tenant_id(std::string_view tenant) {
+  auto bad = [](std::string why) -> result<void> { return error{errc::bad_tenant_id, std::move(why)}; };
+  if (tenant.empty() || tenant.size() > 128) return bad("tenant IDs are 1 to 128 characters long");
   for (char c : tenant) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               std::string_view("-_.@+=").find(c) != std::string_view::npos;
-    if (!ok) return "tenant IDs use only letters, digits and - _ . @ + = (got '" + std::string(tenant) + "')";
+    if (!ok) return bad("tenant IDs use only letters, digits and - _ . @ + = (got '" + std::string(tenant) + "')");
   }
-  if (tenant == "." || tenant == "..") return "a tenant ID cannot be '.' or '..'";
-  return std::nullopt;
+  if (tenant == "." || tenant == "..") return bad("a tenant ID cannot be '.' or '..'");
+  return {};
 }
 
 } // namespace secexport::exporter

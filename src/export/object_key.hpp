@@ -10,6 +10,7 @@
 // A prefix is prepended with exactly one '/' between.
 #pragma once
 
+#include "base/error.hpp"
 #include "base/time.hpp"
 
 #include <optional>
@@ -26,18 +27,18 @@ inline constexpr std::string_view default_range_template =
 /// True when [start, end) is exactly one UTC day.
 [[nodiscard]] bool is_one_utc_day(sys_us start, sys_us end) noexcept;
 
-/// Expands `key_template` (empty: the default for the window) under `prefix`. Throws
-/// std::invalid_argument naming the problem (unknown placeholder, an empty key, a key over
-/// S3's 1024 bytes).
-[[nodiscard]] std::string object_key(std::string_view prefix, std::string_view key_template,
-                                     std::string_view tenant, sys_us start, sys_us end);
+/// Expands `key_template` (empty: the default for the window) under `prefix`.
+/// exporter::errc::bad_key_template naming the problem (unknown placeholder, an empty key, a
+/// key over S3's 1024 bytes).
+[[nodiscard]] result<std::string> object_key(std::string_view prefix, std::string_view key_template,
+                                             std::string_view tenant, sys_us start, sys_us end);
 
 /// The manifest's key for a report key: `.csv` replaced by `.manifest.json` (appended when
 /// the key does not end in `.csv`).
 [[nodiscard]] std::string manifest_key(std::string_view report_key);
 
-/// Checks a tenant ID for use in keys and messages: 1-128 characters of letters, digits and
-/// `-_.@+=`; returns the reason it is not usable.
-[[nodiscard]] std::optional<std::string> tenant_id_problem(std::string_view tenant);
+/// Checks a tenant ID for use in keys, file names and messages: 1-128 characters of letters,
+/// digits and `-_.@+=`. exporter::errc::bad_tenant_id saying why.
+[[nodiscard]] result<void> check_tenant_id(std::string_view tenant);
 
 } // namespace secexport::exporter

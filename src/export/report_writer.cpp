@@ -2,22 +2,22 @@
 
 namespace secexport::exporter {
 
-report_writer::report_writer(s3::part_writer& out, csv::row_encoder_options options, io::event_order& order)
+report_writer::report_writer(s3::part_writer& out, csv::row_encoder_options options, source::event_order& order)
     : out_(out), encoder_(options), order_(order) {}
 
 bool report_writer::write_header() { return out_.write(csv::report_header); }
 
-bool report_writer::write(const io::page& p) {
+bool report_writer::write(const source::page& p) {
   for (const auto& e : p.events) {
     auto verdict = order_.admit(e, p);
-    if (verdict == io::event_verdict::out_of_order) {
+    if (verdict == source::event_verdict::out_of_order) {
       const auto& last = *order_.last();
-      throw io::source_error("the event source broke its order: event " + std::string(e.id) + " at " +
+      throw source::source_error(source::errc::out_of_order, "the event source broke its order: event " + std::string(e.id) + " at " +
                              format_rfc3339(e.created_at) + " came after event " + last.id + " at " +
                              format_rfc3339(last.time) + " (page at cursor '" + p.cursor + "', " +
                              format_rfc3339(p.request_start) + ".." + format_rfc3339(p.request_end) + ")");
     }
-    if (verdict != io::event_verdict::keep) continue;
+    if (verdict != source::event_verdict::keep) continue;
     const auto need = csv::row_encoder::max_row_size(e);
     auto window = out_.window(need);
     if (window.size() >= need) {

@@ -6,8 +6,8 @@
 #pragma once
 
 #include "csv/row_encoder.hpp"
-#include "io/event_order.hpp"
-#include "io/page_source.hpp"
+#include "source/event_order.hpp"
+#include "source/page_source.hpp"
 #include "s3/part_writer.hpp"
 
 #include <string>
@@ -21,20 +21,20 @@ struct report_stats {
 
 class report_writer {
 public:
-  report_writer(s3::part_writer& out, csv::row_encoder_options options, io::event_order& order);
+  report_writer(s3::part_writer& out, csv::row_encoder_options options, source::event_order& order);
 
   /// The header row. False when the upload has failed.
   bool write_header();
   /// Every admitted event of `p` as a row. False when the upload has failed. Throws
-  /// io::source_error when the source broke its ordering promise.
-  bool write(const io::page& p);
+  /// source::source_error when the source broke its ordering promise.
+  bool write(const source::page& p);
 
   [[nodiscard]] report_stats stats() const noexcept { return {rows_, encoder_.replaced_escapes()}; }
 
 private:
   s3::part_writer& out_;
   csv::row_encoder encoder_;
-  io::event_order& order_;
+  source::event_order& order_;
   std::string scratch_; // a row that straddles two parts
   std::uint64_t rows_ = 0;
 };

@@ -1,5 +1,7 @@
 #include "io/endpoint.hpp"
 
+#include "io/error.hpp"
+
 #include <boost/asio/ip/address.hpp>
 
 #include <charconv>
@@ -20,10 +22,18 @@ bool endpoint::is_ip_literal() const {
   return !ec;
 }
 
-std::optional<endpoint> parse_endpoint(std::string_view url, std::string* why) {
-  auto fail = [&](const char* reason) -> std::optional<endpoint> {
-    if (why) *why = reason;
-    return std::nullopt;
+std::string printable_url(std::string_view url) {
+  auto scheme = url.find("://");
+  auto start = scheme == std::string_view::npos ? 0 : scheme + 3;
+  auto end = url.find_first_of("/?#", start);
+  auto at = url.substr(0, end).rfind('@');
+  if (at == std::string_view::npos || at < start) return std::string(url);
+  return std::string(url.substr(0, start)) + "***" + std::string(url.substr(at));
+}
+
+result<endpoint> parse_endpoint(std::string_view url) {
+  auto fail = [](const char* reason, errc code = errc::bad_url) -> result<endpoint> {
+    return error{code, reason};
   };
   endpoint ep;
   if (url.starts_with("https://")) {
@@ -46,7 +56,8 @@ std::optional<endpoint> parse_endpoint(std::string_view url, std::string* why) {
     ep.base_path = std::string(path);
   }
   if (authority.find('@') != std::string_view::npos)
-    return fail("the URL must not contain user information");
+    return fail("the URL must not contain user information (user:password@); give credentials another way",
+                errc::url_has_userinfo);
   std::string_view host = authority, port;
   if (authority.starts_with('[')) {
     auto close = authority.find(']');

@@ -2,8 +2,9 @@
 // such as `https://127.0.0.1:9000` or `https://s3.eu-west-1.amazonaws.com`.
 #pragma once
 
+#include "base/error.hpp"
+
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,8 +24,12 @@ struct endpoint {
   friend bool operator==(const endpoint&, const endpoint&) = default;
 };
 
-/// Parses `http[s]://host[:port][/path]`. Returns nullopt, with a reason in `why`, for
-/// anything else (other schemes, user-info, query strings, bad ports).
-[[nodiscard]] std::optional<endpoint> parse_endpoint(std::string_view url, std::string* why = nullptr);
+/// Parses `http[s]://host[:port][/path]`. Anything else (other schemes, user information,
+/// query strings, bad ports) is an io::errc error whose message says what is wrong, never
+/// the user information itself.
+[[nodiscard]] result<endpoint> parse_endpoint(std::string_view url);
+
+/// `url` as it may be printed: user information (`user:password@`) masked as `***@`.
+[[nodiscard]] std::string printable_url(std::string_view url);
 
 } // namespace secexport::io

@@ -1,6 +1,6 @@
 #include "io/http_client.hpp"
 
-#include "io/retry_policy.hpp"
+#include "io/retry.hpp"
 #include "io/tls_stream.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -248,32 +248,29 @@ net::awaitable<http_result> http_client::send(const http_request& request, byte_
   byte_buffer scratch;
   byte_buffer& body = body_out ? *body_out : scratch;
   ++stats_.requests;
-  for (int attempt = 0;; ++attempt) {
-    auto conn = take_idle();
-    const bool reused = conn != nullptr;
-    if (reused) {
-      ++stats_.reused;
-    } else {
-      conn = std::make_unique<connection>();
-      auto opened = co_await open(*conn);
-      if (opened.error) co_return opened;
+  auto conn = take_idle();
+  const bool reused = conn != nullptr;
+  if (reused) {
+    ++stats_.reused;
+  } else {
+    conn = std::make_unique<connection>();
+    auto opened = co_await open(*conn);
+    if (opened.error) co_return opened;
+  }
+  bool got_response_bytes = false, keep_alive = false;
+  auto result = co_await exchange(*conn, request, body, got_response_bytes, keep_alive);
+  if (!result.error) {
+    if (keep_alive && idle_.size() < options_.max_idle_connections) {
+      conn->idle_since = std::chrono::steady_clock::now();
+      idle_.push_back(std::move(conn));
     }
-    bool got_response_bytes = false, keep_alive = false;
-    auto result = co_await exchange(*conn, request, body, got_response_bytes, keep_alive);
-    result.resent = attempt > 0;
-    if (!result.error) {
-      if (keep_alive && idle_.size() < options_.max_idle_connections) {
-        conn->idle_since = std::chrono::steady_clock::now();
-        idle_.push_back(std::move(conn));
-      }
-      if (!body_out) result.response.body.assign(scratch.data(), scratch.size());
-      co_return result;
-    }
-    // A keep-alive connection the server closed while it sat idle: the request never
-    // reached it, so sending it again on a new connection is safe.
-    if (reused && attempt == 0 && !got_response_bytes && is_connection_lost(result.error)) continue;
+    if (!body_out) result.response.body.assign(scratch.data(), scratch.size());
     co_return result;
   }
+  // A keep-alive connection the server closed while it sat idle: the request never reached
+  // it, so the retry engine sends it again at once on a new connection.
+  result.stale_connection = reused && !got_response_bytes && is_connection_lost(result.error);
+  co_return result;
 }
 
 } // namespace secexport::io

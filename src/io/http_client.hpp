@@ -2,12 +2,12 @@
 // keeping a pool of keep-alive connections.
 //
 // Contract:
-// - `send` writes one request and reads the whole response. It completes on the client's
-//   executor. Transport failures (connect, TLS, reset, timeout) come back as the error
-//   code; HTTP error statuses are ordinary responses. It never retries a request the server
-//   may have seen, with one exception: a request on a reused keep-alive connection that
-//   fails before any response byte arrives is resent once on a fresh connection (the
-//   server had closed the idle connection).
+// - `send` writes one request and reads the whole response, once: retries are the retry
+//   engine's (io/retry.hpp). It completes on the client's executor. Transport failures
+//   (connect, TLS, reset, timeout) come back as the error code; HTTP error statuses are
+//   ordinary responses. A request on a reused keep-alive connection that fails before any
+//   response byte arrives is marked `stale_connection` (the server had closed the idle
+//   connection and never saw it): the engine sends it again at once.
 // - Every network step has a deadline: connect, TLS handshake, each write of the body, the
 //   response header, and each read of the body (an idle timeout, so a large body is never
 //   cut off while it makes progress).
@@ -16,8 +16,9 @@
 // - Not thread-safe: one client is used from the one thread that runs its executor.
 #pragma once
 
-#include "auth/sigv4.hpp"
-#include "io/byte_buffer.hpp"
+#include "base/byte_buffer.hpp"
+#include "io/http_header.hpp"
+#include "io/retry.hpp"
 #include "io/endpoint.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -52,7 +53,7 @@ struct http_options {
 struct http_request {
   boost::beast::http::verb method = boost::beast::http::verb::get;
   std::string target;                     // path and query as sent
-  std::vector<auth::header_field> headers; // Host and Content-Length are added by the client
+  std::vector<http_header> headers;         // Host and Content-Length are added by the client
   std::span<const char> body;             // borrowed until send() completes
 };
 
@@ -70,7 +71,7 @@ struct http_result {
   boost::system::error_code error;
   std::string_view step;
   http_response response;
-  bool resent = false; // sent a second time after a closed keep-alive connection
+  bool stale_connection = false; // failed on a reused connection before any response byte
 
   [[nodiscard]] std::string describe_error(const endpoint& where) const;
 };
@@ -100,6 +101,8 @@ public:
   [[nodiscard]] const endpoint& target() const noexcept { return target_; }
   [[nodiscard]] const http_stats& stats() const noexcept { return stats_; }
   [[nodiscard]] const http_options& options() const noexcept { return options_; }
+  /// This endpoint's retry budget (io/retry.hpp): every request to it draws on it.
+  [[nodiscard]] retry_budget& budget() noexcept { return budget_; }
   /// Closes every idle connection (at the end of a job, or when a server misbehaves).
   void close_idle();
 
@@ -117,6 +120,7 @@ private:
   http_options options_;
   std::vector<std::unique_ptr<connection>> idle_;
   http_stats stats_;
+  retry_budget budget_;
 };
 
 } // namespace secexport::io

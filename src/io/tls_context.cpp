@@ -1,5 +1,7 @@
 #include "io/tls_context.hpp"
 
+#include "base/error.hpp"
+
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -30,10 +32,12 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const tls_options& o
   boost::system::error_code ec;
   if (!options.ca_file.empty()) {
     if (!std::filesystem::exists(options.ca_file))
-      throw std::runtime_error("CA bundle " + options.ca_file + " does not exist");
+      throw failure(secexport::errc::unreadable_file, "CA bundle " + options.ca_file + " does not exist");
+    if (std::filesystem::is_directory(options.ca_file))
+      throw failure(secexport::errc::not_a_file, "CA bundle " + options.ca_file + " is a directory, not a PEM file");
     ctx->load_verify_file(options.ca_file, ec);
     if (ec)
-      throw std::runtime_error("cannot load CA bundle " + options.ca_file + ": " + ec.message());
+      throw failure(secexport::errc::unreadable_file, "cannot load CA bundle " + options.ca_file + ": " + ec.message());
   } else {
     ctx->set_default_verify_paths(ec);
     if (ec) throw std::runtime_error("cannot load the system's CA certificates: " + ec.message());

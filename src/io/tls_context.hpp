@@ -14,7 +14,7 @@ struct tls_options {
   bool verify_peer = true;   // off only with --no-verify-ssl, loudly
 };
 
-/// Throws std::runtime_error naming the file if the CA bundle cannot be loaded.
+/// Throws a `failure` (bad input) naming the file if the CA bundle cannot be loaded.
 [[nodiscard]] std::shared_ptr<boost::asio::ssl::context> make_tls_context(const tls_options& options);
 
 } // namespace secexport::io

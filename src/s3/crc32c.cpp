@@ -1,6 +1,6 @@
 #include "s3/crc32c.hpp"
 
-#include "auth/crypto.hpp"
+#include "base/crypto.hpp"
 
 #include <algorithm>
 #include <array>
@@ -141,7 +141,7 @@ std::uint32_t crc32c(std::uint32_t crc, const void* data, std::size_t size) noex
 std::string crc32c_base64(std::uint32_t crc) {
   std::array<std::uint8_t, 4> be{static_cast<std::uint8_t>(crc >> 24), static_cast<std::uint8_t>(crc >> 16),
                                  static_cast<std::uint8_t>(crc >> 8), static_cast<std::uint8_t>(crc)};
-  return auth::base64_encode(be);
+  return base64_encode(be);
 }
 
 } // namespace secexport::s3

@@ -1,6 +1,7 @@
 #include "s3/multipart_upload.hpp"
 
 #include "base/log.hpp"
+#include "s3/error.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -24,6 +25,27 @@ std::string completed_etag(std::string_view xml) {
 }
 
 } // namespace
+
+std::optional<payload_mode> parse_payload_mode(std::string_view text) noexcept {
+  if (text == "auto") return payload_mode::automatic;
+  if (text == "signed") return payload_mode::signed_payload;
+  if (text == "unsigned") return payload_mode::unsigned_payload;
+  return std::nullopt;
+}
+
+std::optional<checksum_mode> parse_checksum_mode(std::string_view text) noexcept {
+  if (text == "auto") return checksum_mode::automatic;
+  if (text == "crc32c") return checksum_mode::crc32c;
+  if (text == "none") return checksum_mode::none;
+  return std::nullopt;
+}
+
+upload_options make_upload_options(payload_mode payload, checksum_mode checksum, bool tls_endpoint) {
+  upload_options o;
+  o.signed_payload = payload == payload_mode::signed_payload || (payload == payload_mode::automatic && !tls_endpoint);
+  o.crc32c = checksum == checksum_mode::crc32c || (checksum == checksum_mode::automatic && !o.signed_payload);
+  return o;
+}
 
 multipart_upload::multipart_upload(s3_client& s3, std::string bucket, std::string key, upload_options options,
                                    part_buffer_pool& pool, const part_size_policy& policy)
@@ -57,15 +79,20 @@ void multipart_upload::submit(part p, bool last) {
   });
 }
 
-void multipart_upload::fail_input(std::string reason) {
+void multipart_upload::fail_input(error reason) {
   net::post(executor_, [this, reason = std::move(reason)]() mutable { fail(std::move(reason)); });
 }
 
-void multipart_upload::fail(std::string message) {
+void multipart_upload::fail(std::string_view operation, const auth::aws_error& e) {
+  fail({e.code ? e.code : make_error_code(errc::upload_failed),
+        std::string(operation) + " " + where() + " failed: " + e.describe()});
+}
+
+void multipart_upload::fail(error e) {
   if (!state_.failed) {
     state_.failed = true;
     failed_flag_ = true;
-    result_.error = std::move(message);
+    result_.error = std::move(e);
     pool_.close(); // wakes the producer: nothing more will be uploaded
     waiting_.clear();
     for (auto& s : slots_) s.emit(net::cancellation_type::terminal);
@@ -73,7 +100,9 @@ void multipart_upload::fail(std::string message) {
   wake();
 }
 
-void multipart_upload::cancel(std::string reason) { fail("upload of " + where() + " cancelled: " + reason); }
+void multipart_upload::cancel(std::string reason) {
+  fail({errc::cancelled, "upload of " + where() + " cancelled: " + reason});
+}
 
 void multipart_upload::start(net::awaitable<void> op, op_kind kind) {
   std::size_t slot = free_slots_.back();
@@ -92,8 +121,10 @@ void multipart_upload::start(net::awaitable<void> op, op_kind kind) {
     if (e) {
       try {
         std::rethrow_exception(e);
+      } catch (const failure& ex) {
+        fail({ex.code(), std::string("upload of ") + where() + " failed: " + ex.what()});
       } catch (const std::exception& ex) {
-        fail(std::string("upload of ") + where() + " failed: " + ex.what());
+        fail({errc::upload_failed, std::string("upload of ") + where() + " failed: " + ex.what()});
       }
     }
     wake();
@@ -121,7 +152,7 @@ net::awaitable<upload_result> multipart_upload::run() {
     case upload_action::upload_part: {
       auto it = waiting_.find(state_.parts_started + 1);
       if (it == waiting_.end()) { // parts are posted in order; this cannot happen
-        fail("internal error: part " + std::to_string(state_.parts_started + 1) + " is missing");
+        fail({errc::upload_failed, "internal error: part " + std::to_string(state_.parts_started + 1) + " is missing"});
         continue;
       }
       auto p = std::move(it->second);
@@ -158,7 +189,7 @@ net::awaitable<void> multipart_upload::put_single(part p) {
   std::span<const char> body(p.buffer.data(), p.buffer.size());
   auto r = co_await s3_.put_object(bucket_, key_, body, protection(p), options_.object_headers);
   if (!r.ok()) {
-    fail("PutObject " + where() + " failed: " + r.error.describe());
+    fail("PutObject", r.error);
     co_return;
   }
   result_.etag = std::string(r.header("ETag"));
@@ -170,12 +201,12 @@ net::awaitable<void> multipart_upload::put_single(part p) {
 net::awaitable<void> multipart_upload::create() {
   auto r = co_await s3_.create_multipart_upload(bucket_, key_, options_.crc32c, options_.object_headers);
   if (!r.ok()) {
-    fail("CreateMultipartUpload " + where() + " failed: " + r.error.describe());
+    fail("CreateMultipartUpload", r.error);
     co_return;
   }
   result_.upload_id = parse_upload_id(r.body);
   if (result_.upload_id.empty()) {
-    fail("CreateMultipartUpload " + where() + " returned no upload ID");
+    fail({errc::upload_failed, "CreateMultipartUpload " + where() + " returned no upload ID"});
     co_return;
   }
   state_.created = true;
@@ -188,12 +219,13 @@ net::awaitable<void> multipart_upload::upload_one(part p) {
   std::span<const char> body(p.buffer.data(), size);
   auto r = co_await s3_.upload_part(bucket_, key_, result_.upload_id, number, body, protection(p));
   if (!r.ok()) {
-    fail("UploadPart " + std::to_string(number) + " of " + where() + " failed: " + r.error.describe());
+    fail({r.error.code ? r.error.code : make_error_code(errc::upload_failed),
+          "UploadPart " + std::to_string(number) + " of " + where() + " failed: " + r.error.describe()});
     co_return;
   }
   auto etag = r.header("ETag");
   if (etag.empty()) {
-    fail("UploadPart " + std::to_string(number) + " of " + where() + " returned no ETag");
+    fail({errc::upload_failed, "UploadPart " + std::to_string(number) + " of " + where() + " returned no ETag"});
     co_return;
   }
   if (completed_.size() < number) completed_.resize(number);
@@ -207,7 +239,7 @@ net::awaitable<void> multipart_upload::upload_one(part p) {
 net::awaitable<void> multipart_upload::complete() {
   completed_.resize(state_.parts_submitted);
   auto r = co_await s3_.complete_multipart_upload(bucket_, key_, result_.upload_id, completed_);
-  if (!r.ok() && r.error.code == "NoSuchUpload" && r.error.sent_more_than_once) {
+  if (!r.ok() && r.error.is(auth::service_errc::no_such_upload) && r.error.sent_more_than_once) {
     // An earlier attempt may have completed the upload before its answer was lost.
     auto head = co_await s3_.head_object(bucket_, key_);
     auto etag = head.ok() ? std::string(head.header("ETag")) : std::string();
@@ -220,7 +252,7 @@ net::awaitable<void> multipart_upload::complete() {
     }
   }
   if (!r.ok()) {
-    fail("CompleteMultipartUpload " + where() + " failed: " + r.error.describe());
+    fail("CompleteMultipartUpload", r.error);
     co_return;
   }
   result_.etag = completed_etag(r.body);
@@ -230,7 +262,7 @@ net::awaitable<void> multipart_upload::complete() {
 
 net::awaitable<void> multipart_upload::abort() {
   auto r = co_await s3_.abort_multipart_upload(bucket_, key_, result_.upload_id);
-  if (r.ok() || r.error.code == "NoSuchUpload") {
+  if (r.ok() || r.error.is(auth::service_errc::no_such_upload)) {
     result_.cleanup = "the multipart upload was aborted";
     co_return;
   }
@@ -239,7 +271,7 @@ net::awaitable<void> multipart_upload::abort() {
                     " could not be aborted (" + r.error.describe() +
                     "); its parts stay in the bucket, invisible but billed, until a lifecycle rule "
                     "with AbortIncompleteMultipartUpload removes them";
-  if (r.error.code == "AccessDenied")
+  if (r.error.is(auth::service_errc::access_denied))
     result_.cleanup += "; grant s3:AbortMultipartUpload on arn:aws:s3:::" + bucket_ +
                        "/* to let secexport clean up failed uploads";
   log_warn("failed multipart upload left behind", {{"object", where()}, {"upload_id", result_.upload_id},

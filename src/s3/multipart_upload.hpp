@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,9 +32,19 @@ struct upload_options {
   std::vector<auth::header_field> object_headers; // Content-Type, metadata: PutObject / Create
 };
 
+/// --payload and --checksum as the operator chose them.
+enum class payload_mode { automatic, signed_payload, unsigned_payload };
+enum class checksum_mode { automatic, crc32c, none };
+/// "auto" | "signed" | "unsigned"; "auto" | "crc32c" | "none".
+[[nodiscard]] std::optional<payload_mode> parse_payload_mode(std::string_view text) noexcept;
+[[nodiscard]] std::optional<checksum_mode> parse_checksum_mode(std::string_view text) noexcept;
+/// The defaults: payloads unsigned over HTTPS (TLS protects the bytes in transit; signing
+/// would cost a SHA-256 pass) and signed over plain HTTP; CRC32C with unsigned payloads.
+[[nodiscard]] upload_options make_upload_options(payload_mode payload, checksum_mode checksum, bool tls_endpoint);
+
 struct upload_result {
   bool ok = false;
-  std::string error;      // what failed, naming the object and the operation
+  secexport::error error; // what failed, naming the object and the operation
   std::string cleanup;    // what became of a failed multipart upload (aborted, or left behind and why)
   bool left_behind = false; // a failed multipart upload could not be aborted
   std::string upload_id;  // empty for PutObject
@@ -50,7 +61,7 @@ public:
 
   // part_sink: any thread.
   void submit(part p, bool last) override;
-  void fail_input(std::string reason) override;
+  void fail_input(error reason) override;
 
   /// Drives the upload to success or to a clean failure.
   boost::asio::awaitable<upload_result> run();
@@ -58,6 +69,7 @@ public:
   /// cancelled, then the multipart upload is aborted. Executor thread only.
   void cancel(std::string reason);
 
+  [[nodiscard]] const upload_options& options() const noexcept { return options_; }
   /// Any thread: whether the upload has failed (the producer stops early).
   [[nodiscard]] bool failed() const noexcept { return failed_flag_.load(); }
   /// Any thread: bytes S3 has acknowledged so far (for progress).
@@ -71,7 +83,9 @@ private:
   boost::asio::awaitable<void> abort();
   enum class op_kind { operation, part, abort };
   void start(boost::asio::awaitable<void> op, op_kind kind);
-  void fail(std::string message);
+  void fail(error e);
+  /// An S3 operation of the upload failed: its code, and "OPERATION s3://b/k failed: ...".
+  void fail(std::string_view operation, const auth::aws_error& e);
   void wake();
   [[nodiscard]] std::string where() const;
   [[nodiscard]] payload_protection protection(const part& p) const;

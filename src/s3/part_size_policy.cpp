@@ -1,16 +1,14 @@
 #include "s3/part_size_policy.hpp"
 
 #include "base/byte_size.hpp"
+#include "s3/error.hpp"
 
 #include <algorithm>
 
 namespace secexport::s3 {
 
-std::optional<part_size_policy> part_size_policy::make(const part_size_settings& s, std::string* why) {
-  auto fail = [&](std::string reason) -> std::optional<part_size_policy> {
-    if (why) *why = std::move(reason);
-    return std::nullopt;
-  };
+result<part_size_policy> part_size_policy::make(const part_size_settings& s) {
+  auto fail = [&](std::string reason) -> result<part_size_policy> { return error{errc::bad_part_settings, std::move(reason)}; };
   if (s.part_size < s3_min_part_size || s.part_size > s3_max_part_size)
     return fail("--part-size must be between 5 MiB and 5 GiB (S3's limits); got " +
                 format_byte_size(s.part_size));

@@ -10,6 +10,8 @@
 // `make` refuses combinations that cannot work and says why.
 #pragma once
 
+#include "base/error.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,8 +36,9 @@ struct part_size_settings {
 
 class part_size_policy {
 public:
-  /// nullopt (with the reason in `why`) for combinations that cannot fit the budget.
-  [[nodiscard]] static std::optional<part_size_policy> make(const part_size_settings& s, std::string* why);
+  /// s3::errc::bad_part_settings (naming the flag to change) for combinations that cannot
+  /// fit the budget.
+  [[nodiscard]] static result<part_size_policy> make(const part_size_settings& s);
 
   /// Size of part `number` (1-based), including the last only as an upper bound.
   [[nodiscard]] std::uint64_t size_of(std::uint32_t number) const noexcept;

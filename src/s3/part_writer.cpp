@@ -1,5 +1,7 @@
 #include "s3/part_writer.hpp"
 
+#include "s3/error.hpp"
+
 #include "s3/crc32c.hpp"
 
 #include <algorithm>
@@ -12,7 +14,7 @@ constexpr std::size_t hash_chunk = 64 * 1024; // hashed while still in L2
 }
 
 part_writer::part_writer(part_buffer_pool& pool, const part_size_policy& policy, part_sink& sink,
-                         part_hashing hashing, auth::sha256* object_hash)
+                         part_hashing hashing, sha256* object_hash)
     : pool_(pool), policy_(policy), sink_(sink), hashing_(hashing), object_hash_(object_hash) {}
 
 part_writer::~part_writer() = default;
@@ -32,7 +34,7 @@ part part_writer::seal() {
   part p;
   p.number = number_;
   if (hashing_.sha256) {
-    p.sha256_hex = auth::to_hex(part_sha_.finish());
+    p.sha256_hex = to_hex(part_sha_.finish());
     part_sha_.reset();
   }
   if (hashing_.crc32c) p.crc32c = crc_;
@@ -48,11 +50,11 @@ std::span<char> part_writer::window(std::size_t limit) {
     if (current_) pending_ = seal(); // handed over once the next part gets a byte
     const auto& st = policy_.settings();
     if (number_ + 1 > st.max_parts) {
-      sink_.fail_input("the stream is larger than " + std::to_string(policy_.max_object_size()) +
+      sink_.fail_input({errc::too_many_parts, "the stream is larger than " + std::to_string(policy_.max_object_size()) +
                        " bytes, the most that fits in S3's " + std::to_string(st.max_parts) +
                        " parts with --part-size " + std::to_string(st.part_size) +
                        " and --max-memory " + std::to_string(st.memory_budget) +
-                       "; raise --max-memory so parts can grow larger");
+                       "; raise --max-memory so parts can grow larger"});
       pending_.reset();
       return {};
     }
@@ -107,7 +109,7 @@ bool part_writer::finish() {
   } else if (number_ == 0) { // an empty stream: one empty PutObject
     part empty;
     empty.number = number_ = 1;
-    if (hashing_.sha256) empty.sha256_hex = std::string(auth::empty_sha256_hex);
+    if (hashing_.sha256) empty.sha256_hex = std::string(empty_sha256_hex);
     if (hashing_.crc32c) empty.crc32c = 0;
     sink_.submit(std::move(empty), true);
   }

@@ -10,7 +10,8 @@
 // Used from one producer thread; the sink must be thread-safe.
 #pragma once
 
-#include "auth/crypto.hpp"
+#include "base/crypto.hpp"
+#include "base/error.hpp"
 #include "s3/part_buffer_pool.hpp"
 #include "s3/part_size_policy.hpp"
 
@@ -36,7 +37,7 @@ public:
   /// single-part stream for the start of a multipart upload).
   virtual void submit(part p, bool last) = 0;
   /// The producer failed (read error, bad input): the upload must not complete.
-  virtual void fail_input(std::string reason) = 0;
+  virtual void fail_input(error reason) = 0;
 };
 
 struct part_hashing {
@@ -47,7 +48,7 @@ struct part_hashing {
 class part_writer {
 public:
   part_writer(part_buffer_pool& pool, const part_size_policy& policy, part_sink& sink,
-              part_hashing hashing, auth::sha256* object_hash = nullptr);
+              part_hashing hashing, sha256* object_hash = nullptr);
   ~part_writer();
 
   /// Writable room in the current part (at least one byte, at most `limit`); empty when the
@@ -71,8 +72,8 @@ private:
   const part_size_policy& policy_;
   part_sink& sink_;
   part_hashing hashing_;
-  auth::sha256* object_hash_;
-  auth::sha256 part_sha_;
+  sha256* object_hash_;
+  sha256 part_sha_;
   std::uint32_t crc_ = 0;
 
   part_buffer current_;

@@ -2,6 +2,7 @@
 
 #include "base/log.hpp"
 #include "s3/crc32c.hpp"
+#include "s3/error.hpp"
 
 #include <pugixml.hpp>
 
@@ -25,7 +26,7 @@ namespace {
 void add_query(std::string& q, std::string_view name, std::string_view value) {
   if (!q.empty()) q.push_back('&');
   q.append(name).push_back('=');
-  auth::uri_encode(q, value, false);
+  uri_encode(q, value, false);
 }
 
 void protect(aws_request& r, const payload_protection& p) {
@@ -36,8 +37,8 @@ void protect(aws_request& r, const payload_protection& p) {
 } // namespace
 
 s3_client::s3_client(auth::aws_context& context, s3_settings settings,
-                     std::shared_ptr<auth::credentials_provider> credentials)
-    : context_(context), settings_(std::move(settings)), credentials_(std::move(credentials)) {}
+                     std::shared_ptr<auth::credentials_provider> credentials, io::retry_counters* counters)
+    : context_(context), settings_(std::move(settings)), credentials_(std::move(credentials)), counters_(counters) {}
 
 s3_client::~s3_client() = default;
 
@@ -59,7 +60,7 @@ s3_address address_of(const std::optional<io::endpoint>& custom, const std::stri
     a.endpoint.host = (path_style ? "" : bucket + ".") + "s3." + region + ".amazonaws.com";
   }
   a.path = path_style ? "/" + bucket : std::string();
-  if (!bucket_level) a.path += "/" + auth::uri_encode_path(key);
+  if (!bucket_level) a.path += "/" + uri_encode_path(key);
   if (a.path.empty()) a.path = "/";
   return a;
 }
@@ -70,7 +71,8 @@ s3_client::route& s3_client::route_for(const std::string& bucket) {
   auto r = std::make_unique<route>();
   r->region = settings_.region;
   r->client = std::make_unique<auth::aws_client>(
-      context_, address_of(settings_.endpoint, r->region, bucket, {}, true).endpoint, "s3", r->region, credentials_);
+      context_, address_of(settings_.endpoint, r->region, bucket, {}, true).endpoint, "s3", r->region, credentials_,
+      counters_);
   return *routes_.emplace(bucket, std::move(r)).first->second;
 }
 
@@ -79,6 +81,7 @@ net::awaitable<aws_response> s3_client::call(const std::string& bucket, const st
   for (int redirects = 0;; ++redirects) {
     auto& r = route_for(bucket);
     request.path = address_of(settings_.endpoint, r.region, bucket, key, bucket_level).path;
+    request.target = bucket_level ? "s3://" + bucket : url(bucket, key);
     auto response = co_await r.client->call(request);
     const auto& e = response.error;
     if (e.kind != io::retry_class::redirect_region || redirects > 0 || e.bucket_region.empty() ||
@@ -93,7 +96,7 @@ net::awaitable<aws_response> s3_client::call(const std::string& bucket, const st
     moved->region = e.bucket_region;
     moved->client = std::make_unique<auth::aws_client>(
         context_, address_of(settings_.endpoint, moved->region, bucket, {}, true).endpoint, "s3", moved->region,
-        credentials_);
+        credentials_, counters_);
     routes_[bucket] = std::move(moved);
   }
 }
@@ -254,30 +257,34 @@ std::string complete_multipart_body(const std::vector<completed_part>& parts) {
   return body;
 }
 
-bool valid_bucket_name(std::string_view name, std::string* why) {
-  auto fail = [&](const char* reason) {
-    if (why) *why = reason;
-    return false;
+result<void> check_bucket_name(std::string_view name) {
+  auto fail = [&](const std::string& rule) -> result<void> {
+    return error{errc::bad_bucket_name, "bucket name '" + std::string(name) + "' " + rule +
+                                            " (S3 bucket names: 3 to 63 lower-case letters, digits, '.' and '-')"};
   };
-  if (name.size() < 3 || name.size() > 63) return fail("bucket names are 3 to 63 characters long");
-  for (char c : name)
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-'))
-      return fail("bucket names use only lower-case letters, digits, '.' and '-'");
   auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-  if (!alnum(name.front()) || !alnum(name.back()))
-    return fail("bucket names begin and end with a letter or digit");
-  if (name.find("..") != std::string_view::npos) return fail("bucket names have no two adjacent dots");
-  if (name.starts_with("xn--") || name.starts_with("sthree-") || name.ends_with("-s3alias") ||
-      name.ends_with("--ol-s3"))
-    return fail("bucket names may not use the reserved prefixes xn--/sthree- or suffixes -s3alias/--ol-s3");
+  if (name.size() < 3 || name.size() > 63) return fail("must be 3 to 63 characters long");
+  for (char c : name)
+    if (!alnum(c) && c != '.' && c != '-') {
+      if (c == '/') return fail("contains '/': give the bucket alone and put the rest in --prefix");
+      return fail("may contain only lower-case letters, digits, '.' and '-'");
+    }
+  if (!alnum(name.front()) || !alnum(name.back())) return fail("must begin and end with a letter or digit");
+  if (name.find("..") != std::string_view::npos) return fail("must not contain two adjacent periods");
+  if (name.find(".-") != std::string_view::npos || name.find("-.") != std::string_view::npos)
+    return fail("must not have '-' next to '.'");
   int dots = 0;
   bool ip_like = true;
   for (char c : name) {
     if (c == '.') ++dots;
-    else if (!(c >= '0' && c <= '9')) ip_like = false;
+    else if (c < '0' || c > '9') ip_like = false;
   }
-  if (ip_like && dots == 3) return fail("bucket names may not look like an IP address");
-  return true;
+  if (ip_like && dots == 3) return fail("must not be formatted as an IP address");
+  for (std::string_view pre : {"xn--", "sthree-", "amzn-s3-demo-"})
+    if (name.starts_with(pre)) return fail("must not begin with '" + std::string(pre) + "'");
+  for (std::string_view suf : {"-s3alias", "--ol-s3", ".mrap", "--x-s3"})
+    if (name.ends_with(suf)) return fail("must not end with '" + std::string(suf) + "'");
+  return {};
 }
 
 } // namespace secexport::s3

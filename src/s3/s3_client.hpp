@@ -9,6 +9,7 @@
 #pragma once
 
 #include "auth/aws_client.hpp"
+#include "base/error.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -54,8 +55,10 @@ struct list_result {
 
 class s3_client {
 public:
+  /// Retries are counted in `counters` when given (an export makes its own client with its
+  /// own counters, on the shared context: connections, budget and clock are shared).
   s3_client(auth::aws_context& context, s3_settings settings,
-            std::shared_ptr<auth::credentials_provider> credentials);
+            std::shared_ptr<auth::credentials_provider> credentials, io::retry_counters* counters = nullptr);
   ~s3_client();
 
   boost::asio::awaitable<auth::aws_response> put_object(const std::string& bucket, const std::string& key,
@@ -88,6 +91,9 @@ public:
 
   [[nodiscard]] const s3_settings& settings() const noexcept { return settings_; }
   [[nodiscard]] auth::aws_context& context() noexcept { return context_; }
+  [[nodiscard]] const std::shared_ptr<auth::credentials_provider>& credentials() const noexcept {
+    return credentials_;
+  }
   /// "s3://bucket/key" for messages.
   [[nodiscard]] static std::string url(const std::string& bucket, const std::string& key);
 
@@ -100,6 +106,7 @@ private:
   auth::aws_context& context_;
   s3_settings settings_;
   std::shared_ptr<auth::credentials_provider> credentials_;
+  io::retry_counters* counters_;
   std::map<std::string, std::unique_ptr<route>> routes_;
 };
 
@@ -121,8 +128,8 @@ struct s3_address {
 [[nodiscard]] std::optional<list_result> parse_list_objects(std::string_view xml);
 /// The XML body of CompleteMultipartUpload.
 [[nodiscard]] std::string complete_multipart_body(const std::vector<completed_part>& parts);
-/// S3 bucket naming rules (3-63 chars, lower-case letters, digits, '.', '-', ...); the
-/// reason for a bad name in `why`.
-[[nodiscard]] bool valid_bucket_name(std::string_view name, std::string* why = nullptr);
+/// S3's bucket naming rules (general purpose buckets): the one check every command uses.
+/// s3::errc::bad_bucket_name naming the bucket and the rule it breaks.
+[[nodiscard]] result<void> check_bucket_name(std::string_view name);
 
 } // namespace secexport::s3

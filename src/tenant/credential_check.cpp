@@ -1,7 +1,7 @@
 #include "tenant/credential_check.hpp"
 
 #include "auth/credentials_provider.hpp"
-#include "auth/crypto.hpp"
+#include "base/crypto.hpp"
 #include "base/log.hpp"
 #include "base/time.hpp"
 
@@ -18,7 +18,7 @@ namespace {
 std::string random_hex(std::size_t bytes) {
   std::vector<std::uint8_t> raw(bytes);
   if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) throw std::runtime_error("RAND_bytes failed");
-  return auth::to_hex(raw);
+  return to_hex(raw);
 }
 
 std::string key_prefix(const std::string& prefix) {
@@ -33,9 +33,9 @@ void pass(check_step& s, std::string detail) {
 
 void fail(check_step& s, const auth::aws_error& e, std::string what) {
   s.status = step_status::failed;
-  s.code = e.code.empty() ? (e.transport.empty() ? "HTTP " + std::to_string(e.status) : "no response") : e.code;
+  s.code = e.code_text.empty() ? (e.transport.empty() ? "HTTP " + std::to_string(e.status) : "no response") : e.code_text;
   s.detail = what + ": " + e.describe();
-  if (e.code == "AccessDenied") s.detail += " (the policy must allow " + s.action + ")";
+  if (e.is(auth::service_errc::access_denied)) s.detail += " (the policy must allow " + s.action + ")";
 }
 
 void skip(check_step& s, std::string why) {
@@ -103,7 +103,7 @@ net::awaitable<check_report> check_credentials(s3::s3_client& s3, auth::credenti
       pass(s, "assumed " + r.role_arn + " with external ID '" + r.external_id + "'");
     } else {
       s.status = step_status::failed;
-      s.code = aws.code.empty() ? "error" : aws.code;
+      s.code = aws.code_text.empty() ? "error" : aws.code_text;
       s.detail = redact(error);
       for (auto& other : report.steps)
         if (other.name != "AssumeRole") skip(other, "needs the role's credentials");
@@ -138,7 +138,7 @@ net::awaitable<check_report> check_credentials(s3::s3_client& s3, auth::credenti
                            "; safe to delete.\n";
   auto& put = step("PutObject");
   {
-    s3::payload_protection p{auth::to_hex(auth::sha256_of(body)), std::nullopt};
+    s3::payload_protection p{to_hex(sha256_of(body)), std::nullopt};
     auto res = co_await s3.put_object(r.bucket, key, {body.data(), body.size()}, p, probe_headers());
     if (res.ok()) pass(put, "wrote " + url + " (" + std::to_string(body.size()) + " bytes)");
     else fail(put, res.error, "PutObject of " + url);

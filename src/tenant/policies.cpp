@@ -1,5 +1,6 @@
 #include "tenant/policies.hpp"
 
+#include "base/json_text.hpp"
 #include "base/log.hpp"
 
 #include <vector>

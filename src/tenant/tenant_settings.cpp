@@ -1,7 +1,8 @@
 #include "tenant/tenant_settings.hpp"
 
-#include "auth/shared_config.hpp"
+#include "base/ini.hpp"
 #include "export/object_key.hpp"
+#include "s3/s3_client.hpp"
 
 #include <openssl/rand.h>
 
@@ -58,130 +59,136 @@ std::optional<auth_method> parse_auth_method(std::string_view text) noexcept {
   return std::nullopt;
 }
 
-std::vector<std::string> tenant_settings::problems() const {
-  std::vector<std::string> p;
-  auto add = [&](std::optional<std::string> why) {
-    if (why) p.push_back(std::move(*why));
+std::vector<problem> tenant_settings::problems() const {
+  std::vector<problem> p;
+  auto add = [&](field f, const result<void>& r) {
+    if (!r) p.push_back({f, r.error().message});
   };
-  if (method == auth_method::none) p.push_back("no method: save the tenant with --method access-key or role-arn");
-  if (bucket.empty()) p.push_back("no bucket");
-  else add(bucket_name_problem(bucket));
-  if (!prefix.empty()) add(prefix_problem(prefix));
-  if (!region.empty()) add(region_problem(region));
+  if (method == auth_method::none)
+    p.push_back({field::method, "no method: save the tenant with --method access-key or role-arn"});
+  if (bucket.empty()) p.push_back({field::bucket, "no bucket"});
+  else add(field::bucket, s3::check_bucket_name(bucket));
+  if (!prefix.empty()) add(field::prefix, check_prefix(prefix));
+  if (!region.empty()) add(field::region, check_region(region));
   if (method == auth_method::role_arn) {
-    if (role_arn.empty()) p.push_back("the role-arn method needs a role ARN");
-    else add(role_arn_problem(role_arn));
+    if (role_arn.empty()) p.push_back({field::role_arn, "the role-arn method needs a role ARN"});
+    else add(field::role_arn, check_role_arn(role_arn));
     if (external_id.empty())
-      p.push_back("the role-arn method needs the tenant's external ID: run `secexport tenant external-id " + id + "`");
-    if (session_duration < 900 || session_duration > 43200) p.push_back("session-duration must be 900 to 43200 seconds");
+      p.push_back({field::external_id, "the role-arn method needs the tenant's external ID: run `secexport tenant "
+                                       "external-id " + id + "`"});
+    if (session_duration < 900 || session_duration > 43200)
+      p.push_back({field::session_duration, "session-duration must be 900 to 43200 seconds"});
   }
   if (method == auth_method::access_key) {
-    if (access_key_id.empty()) p.push_back("the access-key method needs an access key ID");
-    else add(access_key_id_problem(access_key_id));
-    if (secret_access_key.empty()) p.push_back("the access-key method needs a secret access key");
+    if (access_key_id.empty()) p.push_back({field::access_key_id, "the access-key method needs an access key ID"});
+    else add(field::access_key_id, check_access_key_id(access_key_id));
+    if (secret_access_key.empty())
+      p.push_back({field::secret_access_key, "the access-key method needs a secret access key"});
   }
-  if (source_url.empty()) p.push_back("no source URL");
+  if (source_url.empty()) p.push_back({field::source_url, "no source URL"});
   return p;
+}
+
+void apply(tenant_settings& t, const settings_change& c) {
+  if (c.method && *c.method != t.method) {
+    if (*c.method == auth_method::role_arn) {
+      t.access_key_id.clear();
+      t.secret_access_key = secret();
+    } else if (*c.method == auth_method::access_key) {
+      t.role_arn.clear();
+    }
+    t.method = *c.method;
+  }
+  if (c.bucket) t.bucket = *c.bucket;
+  if (c.prefix) t.prefix = *c.prefix;
+  if (c.region) t.region = *c.region;
+  if (c.role_arn) t.role_arn = *c.role_arn;
+  if (c.session_duration) t.session_duration = *c.session_duration;
+  if (c.access_key_id) t.access_key_id = *c.access_key_id;
+  if (c.source_url) t.source_url = *c.source_url;
+  if (c.source_token_env) t.source_token_env = *c.source_token_env;
+  if (c.secret_access_key) t.secret_access_key = *c.secret_access_key;
 }
 
 // ---------------------------------------------------------------------------------- checks
 
-std::optional<std::string> bucket_name_problem(std::string_view b) {
-  const std::string q = "bucket name '" + std::string(b) + "'";
-  if (b.size() < 3 || b.size() > 63) return q + " must be 3 to 63 characters long";
-  for (char c : b)
-    if (!is_lower_alnum(c) && c != '.' && c != '-')
-      return q + " may contain only lowercase letters, digits, '.' and '-'";
-  if (!is_lower_alnum(b.front()) || !is_lower_alnum(b.back())) return q + " must begin and end with a letter or digit";
-  if (b.find("..") != std::string_view::npos) return q + " must not contain two adjacent periods";
-  if (b.find(".-") != std::string_view::npos || b.find("-.") != std::string_view::npos)
-    return q + " must not have '-' next to '.'";
-  // Four dot-separated groups of digits: formatted as an IP address.
-  int groups = 1;
-  bool all_digits = true;
-  for (char c : b) {
-    if (c == '.') ++groups;
-    else if (!is_digit(c)) all_digits = false;
-  }
-  if (all_digits && groups == 4) return q + " must not be formatted as an IP address";
-  for (std::string_view pre : {"xn--", "sthree-", "amzn-s3-demo-"})
-    if (b.starts_with(pre)) return q + " must not begin with '" + std::string(pre) + "'";
-  for (std::string_view suf : {"-s3alias", "--ol-s3", ".mrap", "--x-s3"})
-    if (b.ends_with(suf)) return q + " must not end with '" + std::string(suf) + "'";
-  return std::nullopt;
-}
+namespace {
 
-std::optional<std::string> role_arn_problem(std::string_view arn) {
+result<void> invalid(std::string why) { return error{errc::invalid_setting, std::move(why)}; }
+
+} // namespace
+
+result<void> check_role_arn(std::string_view arn) {
   const std::string q = "role ARN '" + std::string(arn) + "'";
   const std::string want = " (expected arn:aws:iam::123456789012:role/NAME)";
   std::string_view rest = arn;
   std::size_t partition_end = 0;
-  if (!rest.starts_with("arn:")) return q + " does not start with 'arn:'" + want;
+  if (!rest.starts_with("arn:")) return invalid(q + " does not start with 'arn:'" + want);
   rest.remove_prefix(4);
   partition_end = rest.find(':');
-  if (partition_end == std::string_view::npos) return q + " is incomplete" + want;
+  if (partition_end == std::string_view::npos) return invalid(q + " is incomplete" + want);
   auto partition = rest.substr(0, partition_end);
   if (partition != "aws" && partition != "aws-cn" && partition != "aws-us-gov")
-    return q + " has an unknown partition '" + std::string(partition) + "'" + want;
+    return invalid(q + " has an unknown partition '" + std::string(partition) + "'" + want);
   rest.remove_prefix(partition_end + 1);
-  if (!rest.starts_with("iam::")) return q + " is not an IAM ARN" + want;
+  if (!rest.starts_with("iam::")) return invalid(q + " is not an IAM ARN" + want);
   rest.remove_prefix(5);
   auto colon = rest.find(':');
   if (colon != 12 || !std::all_of(rest.begin(), rest.begin() + 12, is_digit))
-    return q + " needs a 12-digit account ID" + want;
+    return invalid(q + " needs a 12-digit account ID" + want);
   rest.remove_prefix(13);
-  if (!rest.starts_with("role/")) return q + " is not a role (the resource must begin with 'role/')" + want;
+  if (!rest.starts_with("role/")) return invalid(q + " is not a role (the resource must begin with 'role/')" + want);
   rest.remove_prefix(5);
   auto slash = rest.rfind('/');
   auto name = slash == std::string_view::npos ? rest : rest.substr(slash + 1);
-  if (name.empty() || name.size() > 64) return q + " needs a role name of 1 to 64 characters";
+  if (name.empty() || name.size() > 64) return invalid(q + " needs a role name of 1 to 64 characters");
   for (char c : rest) {
     bool ok = is_lower_alnum(c) || (c >= 'A' && c <= 'Z') || std::string_view("+=,.@_-/").find(c) != std::string_view::npos;
-    if (!ok) return q + " contains '" + std::string(1, c) + "', which role names and paths do not allow";
+    if (!ok) return invalid(q + " contains '" + std::string(1, c) + "', which role names and paths do not allow");
   }
-  return std::nullopt;
+  return {};
 }
 
-std::optional<std::string> region_problem(std::string_view r) {
+result<void> check_region(std::string_view r) {
   // Two letters, then dash-separated words, then a number: us-east-1, ap-southeast-2,
   // us-gov-west-1, eu-central-2.
   const std::string q = "region '" + std::string(r) + "' is not a region name such as eu-west-1";
-  if (r.size() < 9 || r.size() > 25) return q;
+  if (r.size() < 9 || r.size() > 25) return invalid(q);
   auto last_dash = r.rfind('-');
-  if (last_dash == std::string_view::npos || last_dash + 1 == r.size()) return q;
-  if (!std::all_of(r.begin() + static_cast<std::ptrdiff_t>(last_dash) + 1, r.end(), is_digit)) return q;
-  if (r[2] != '-') return q;
+  if (last_dash == std::string_view::npos || last_dash + 1 == r.size()) return invalid(q);
+  if (!std::all_of(r.begin() + static_cast<std::ptrdiff_t>(last_dash) + 1, r.end(), is_digit)) return invalid(q);
+  if (r[2] != '-') return invalid(q);
   for (std::size_t i = 0; i < last_dash; ++i) {
     char c = r[i];
-    if (!(c >= 'a' && c <= 'z') && c != '-') return q;
-    if (c == '-' && (i + 1 < r.size() && r[i + 1] == '-')) return q;
+    if (!(c >= 'a' && c <= 'z') && c != '-') return invalid(q);
+    if (c == '-' && (i + 1 < r.size() && r[i + 1] == '-')) return invalid(q);
   }
-  return std::nullopt;
+  return {};
 }
 
-std::optional<std::string> access_key_id_problem(std::string_view id) {
-  if (id.size() < 16 || id.size() > 128) return "access key IDs are 16 to 128 characters long";
+result<void> check_access_key_id(std::string_view id) {
+  if (id.size() < 16 || id.size() > 128) return invalid("access key IDs are 16 to 128 characters long");
   for (char c : id)
-    if (!((c >= 'A' && c <= 'Z') || is_digit(c))) return "access key IDs contain only uppercase letters and digits";
-  return std::nullopt;
+    if (!((c >= 'A' && c <= 'Z') || is_digit(c))) return invalid("access key IDs contain only uppercase letters and digits");
+  return {};
 }
 
-std::optional<std::string> external_id_problem(std::string_view id) {
-  if (id.size() < 2 || id.size() > 1224) return "external IDs are 2 to 1224 characters long";
+result<void> check_external_id(std::string_view id) {
+  if (id.size() < 2 || id.size() > 1224) return invalid("external IDs are 2 to 1224 characters long");
   for (char c : id) {
     bool ok = is_lower_alnum(c) || (c >= 'A' && c <= 'Z') || std::string_view("+=,.@:/_-").find(c) != std::string_view::npos;
-    if (!ok) return "external IDs use only letters, digits and + = , . @ : / _ -";
+    if (!ok) return invalid("external IDs use only letters, digits and + = , . @ : / _ -");
   }
-  return std::nullopt;
+  return {};
 }
 
-std::optional<std::string> prefix_problem(std::string_view p) {
-  if (p.size() > 512) return "the prefix is longer than 512 bytes";
-  if (p.starts_with('/')) return "the prefix must not begin with '/'";
-  if (p.find("//") != std::string_view::npos) return "the prefix must not contain '//'";
+result<void> check_prefix(std::string_view p) {
+  if (p.size() > 512) return invalid("the prefix is longer than 512 bytes");
+  if (p.starts_with('/')) return invalid("the prefix must not begin with '/'");
+  if (p.find("//") != std::string_view::npos) return invalid("the prefix must not contain '//'");
   for (unsigned char c : p)
-    if (c < 0x20 || c == 0x7f) return "the prefix must not contain control characters";
-  return std::nullopt;
+    if (c < 0x20 || c == 0x7f) return invalid("the prefix must not contain control characters");
+  return {};
 }
 
 std::string new_external_id() {
@@ -222,21 +229,18 @@ std::string serialize(const tenant_settings& t) {
 }
 
 tenant_settings parse_tenant_file(std::string_view text, std::string_view file_name, std::string id) {
-  auth::ini_file ini;
-  try {
-    ini = auth::parse_ini(text, file_name);
-  } catch (const auth::config_error& e) {
-    throw store_error(e.what());
-  }
+  auto parsed = parse_ini(text, file_name);
+  if (!parsed) throw store_error(errc::malformed_file, parsed.error().message);
+  const auto& ini = *parsed;
   tenant_settings t;
   t.id = std::move(id);
   const std::string where = std::string(file_name);
   for (const auto& [section, keys] : ini)
-    if (section != "tenant") throw store_error(where + ": unknown section [" + section + "] (settings go in [tenant])");
+    if (section != "tenant") throw store_error(errc::malformed_file, where + ": unknown section [" + section + "] (settings go in [tenant])");
   auto it = ini.find("tenant");
-  if (it == ini.end()) throw store_error(where + ": no [tenant] section");
+  if (it == ini.end()) throw store_error(errc::malformed_file, where + ": no [tenant] section");
   for (const auto& [k, v] : it->second) {
-    auto bad = [&](const std::string& why) { return store_error(where + ": " + k + ": " + why); };
+    auto bad = [&](const std::string& why) { return store_error(errc::malformed_file, where + ": " + k + ": " + why); };
     if (k == "enabled") {
       if (v != "true" && v != "false") throw bad("must be true or false");
       t.enabled = v == "true";
@@ -258,7 +262,7 @@ tenant_settings parse_tenant_file(std::string_view text, std::string_view file_n
     else if (k == "secret-access-key") t.secret_access_key = secret(v); // registered for redaction
     else if (k == "source-url") t.source_url = v;
     else if (k == "source-token-env") t.source_token_env = v;
-    else throw store_error(where + ": unknown setting '" + k + "'");
+    else throw store_error(errc::malformed_file, where + ": unknown setting '" + k + "'");
   }
   return t;
 }
@@ -273,7 +277,7 @@ fs::path tenant_store::default_dir() {
 }
 
 fs::path tenant_store::path_of(std::string_view id) const {
-  if (auto why = exporter::tenant_id_problem(id)) throw store_error(*why);
+  if (auto ok = exporter::check_tenant_id(id); !ok) throw store_error(errc::invalid_setting, ok.error().message);
   return dir_ / (std::string(id) + ".conf");
 }
 
@@ -282,13 +286,13 @@ std::optional<tenant_settings> tenant_store::load(std::string_view id) const {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     if (errno == ENOENT) return std::nullopt;
-    throw store_error("cannot read " + path.string() + ": " + errno_text());
+    throw store_error(errc::store_unreadable, "cannot read " + path.string() + ": " + errno_text());
   }
   struct stat st {};
   ::fstat(fd, &st);
   if (st.st_mode & 077) {
     ::close(fd);
-    throw store_error(path.string() + " is readable by group or others and may hold a secret key; refusing to use "
+    throw store_error(errc::file_not_private, path.string() + " is readable by group or others and may hold a secret key; refusing to use "
                       "it (chmod 600 " + path.string() + ")");
   }
   std::string text;
@@ -298,7 +302,7 @@ std::optional<tenant_settings> tenant_store::load(std::string_view id) const {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       ::close(fd);
-      throw store_error("cannot read " + path.string() + ": " + errno_text());
+      throw store_error(errc::store_unreadable, "cannot read " + path.string() + ": " + errno_text());
     }
     if (n == 0) break;
     text.append(buf, static_cast<std::size_t>(n));
@@ -315,9 +319,9 @@ std::vector<std::string> tenant_store::list() const {
     const auto name = entry.path().filename().string();
     if (!name.ends_with(".conf") || name.starts_with('.')) continue;
     auto id = name.substr(0, name.size() - 5);
-    if (!exporter::tenant_id_problem(id)) ids.push_back(std::move(id));
+    if (exporter::check_tenant_id(id)) ids.push_back(std::move(id));
   }
-  if (ec) throw store_error("cannot list " + dir_.string() + ": " + ec.message());
+  if (ec) throw store_error(errc::store_unreadable, "cannot list " + dir_.string() + ": " + ec.message());
   std::sort(ids.begin(), ids.end());
   return ids;
 }
@@ -326,24 +330,24 @@ void tenant_store::save(const tenant_settings& t) const {
   const auto path = path_of(t.id);
   std::error_code ec;
   fs::create_directories(dir_, ec);
-  if (ec) throw store_error("cannot create " + dir_.string() + ": " + ec.message());
+  if (ec) throw store_error(errc::write_failed, "cannot create " + dir_.string() + ": " + ec.message());
   ::chmod(dir_.c_str(), 0700);
   const auto tmp = dir_ / ("." + t.id + ".conf.tmp");
   ::unlink(tmp.c_str());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) throw store_error("cannot write " + tmp.string() + ": " + errno_text());
+  if (fd < 0) throw store_error(errc::write_failed, "cannot write " + tmp.string() + ": " + errno_text());
   const auto text = serialize(t);
   if (!write_all(fd, text) || ::fsync(fd) != 0) {
     auto why = errno_text();
     ::close(fd);
     ::unlink(tmp.c_str());
-    throw store_error("cannot write " + tmp.string() + ": " + why);
+    throw store_error(errc::write_failed, "cannot write " + tmp.string() + ": " + why);
   }
   ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     auto why = errno_text();
     ::unlink(tmp.c_str());
-    throw store_error("cannot replace " + path.string() + ": " + why);
+    throw store_error(errc::write_failed, "cannot replace " + path.string() + ": " + why);
   }
   if (int d = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); d >= 0) {
     ::fsync(d);
@@ -355,7 +359,7 @@ bool tenant_store::remove(std::string_view id) const {
   const auto path = path_of(id);
   if (::unlink(path.c_str()) == 0) return true;
   if (errno == ENOENT) return false;
-  throw store_error("cannot remove " + path.string() + ": " + errno_text());
+  throw store_error(errc::write_failed, "cannot remove " + path.string() + ": " + errno_text());
 }
 
 } // namespace secexport::tenant

@@ -19,11 +19,12 @@
 // secret key. Errors name the file and line, never a value.
 #pragma once
 
+#include "base/error.hpp"
 #include "base/secret.hpp"
+#include "tenant/error.hpp"
 
 #include <filesystem>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,18 @@ enum class auth_method { none, access_key, role_arn };
 
 [[nodiscard]] std::string_view to_string(auth_method m) noexcept;
 [[nodiscard]] std::optional<auth_method> parse_auth_method(std::string_view text) noexcept;
+
+/// The settings fields, for problems and changes that concern one of them.
+enum class field {
+  method, bucket, prefix, region, role_arn, external_id, session_duration, access_key_id, secret_access_key,
+  source_url, source_token_env,
+};
+
+/// Something missing or invalid in a tenant's settings.
+struct problem {
+  tenant::field field;
+  std::string message; // names the setting and what would be valid
+};
 
 struct tenant_settings {
   std::string id;
@@ -47,12 +60,28 @@ struct tenant_settings {
   std::string source_token_env = "SECEXPORT_SOURCE_TOKEN";
 
   /// What is missing or invalid for exporting (empty: ready). Pure; messages name the field.
-  [[nodiscard]] std::vector<std::string> problems() const;
+  [[nodiscard]] std::vector<problem> problems() const;
 };
 
-class store_error : public std::runtime_error {
+/// What "Save changes" (or `tenant save|test` flags) changes: each set field overrides the
+/// saved value.
+struct settings_change {
+  std::optional<auth_method> method;
+  std::optional<std::string> bucket, prefix, region, role_arn, access_key_id, source_url, source_token_env;
+  std::optional<unsigned> session_duration;
+  std::optional<secret> secret_access_key;
+};
+
+/// Applies `change` to `t`. Switching the method drops the other method's credentials (the
+/// access key ID and secret when switching to role-arn, the role ARN when switching to
+/// access-key; the external ID stays: it was issued for the tenant).
+void apply(tenant_settings& t, const settings_change& change);
+
+/// Thrown by the store: a tenant::errc code and a message naming the file (and line), never
+/// a value.
+class store_error : public failure {
 public:
-  using std::runtime_error::runtime_error;
+  store_error(errc code, const std::string& message) : failure(make_error_code(code), message) {}
 };
 
 class tenant_store {
@@ -86,13 +115,13 @@ private:
 [[nodiscard]] tenant_settings parse_tenant_file(std::string_view text, std::string_view file_name,
                                                 std::string id);
 
-// Input checks for `tenant save`, each returning why the value is not acceptable.
-[[nodiscard]] std::optional<std::string> bucket_name_problem(std::string_view bucket);
-[[nodiscard]] std::optional<std::string> role_arn_problem(std::string_view arn);
-[[nodiscard]] std::optional<std::string> region_problem(std::string_view region);
-[[nodiscard]] std::optional<std::string> access_key_id_problem(std::string_view id);
-[[nodiscard]] std::optional<std::string> external_id_problem(std::string_view id);
-[[nodiscard]] std::optional<std::string> prefix_problem(std::string_view prefix);
+// Input checks for `tenant save`: tenant::errc::invalid_setting saying why the value is not
+// acceptable. (Bucket names: s3::check_bucket_name.)
+[[nodiscard]] result<void> check_role_arn(std::string_view arn);
+[[nodiscard]] result<void> check_region(std::string_view region);
+[[nodiscard]] result<void> check_access_key_id(std::string_view id);
+[[nodiscard]] result<void> check_external_id(std::string_view id);
+[[nodiscard]] result<void> check_prefix(std::string_view prefix);
 
 /// A new external ID: 144 random bits (OpenSSL's CSPRNG), base64url without padding, 24
 /// characters, prefixed "sx-" so support staff recognise it.

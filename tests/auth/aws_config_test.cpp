@@ -1,5 +1,5 @@
 #include "auth/aws_config.hpp"
-#include "auth/instance_metadata.hpp"
+#include "auth/instance_metadata_provider.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Every case of AWS's SigV4 test suites (aws-c-auth v4, header and presigned-query variants;
-// botocore's aws4_testsuite) and every S3 documentation example in ../shared/testdata/sigv4,
+// botocore's aws4_testsuite) and every S3 documentation example in tests/data/sigv4 (vendored; origin and licenses in its README),
 // byte for byte: canonical request, string to sign, signature, and the signed request.
 #include "auth/sigv4.hpp"
 

@@ -1,3 +1,4 @@
+#include "auth/error.hpp"
 #include "auth/sts_client.hpp"
 #include "auth/aws_client.hpp"
 
@@ -59,16 +60,36 @@ TEST(aws_error_parse, s3_and_sts_bodies) {
   auto e = parse_aws_error("<Error><Code>AccessDenied</Code><Message>Access Denied</Message>"
                            "<RequestId>R1</RequestId></Error>",
                            403);
-  EXPECT_EQ(e.code, "AccessDenied");
+  EXPECT_EQ(e.code, service_errc::access_denied);
+  EXPECT_EQ(e.code_text, "AccessDenied");
+  EXPECT_TRUE(e.code == condition::denied);
   EXPECT_EQ(e.describe(), "AccessDenied (HTTP 403): Access Denied [request id R1]");
   e = parse_aws_error("<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>no</Message>"
                       "</Error><RequestId>R2</RequestId></ErrorResponse>",
                       403);
-  EXPECT_EQ(e.code, "AccessDenied");
+  EXPECT_EQ(e.code, service_errc::access_denied);
   EXPECT_EQ(e.request_id, "R2");
-  EXPECT_EQ(parse_aws_error("", 404).code, "NotFound");
-  EXPECT_EQ(parse_aws_error("<CompleteMultipartUploadResult/>", 200).code, "");
-  EXPECT_EQ(parse_aws_error("<Error><Code>InternalError</Code></Error>", 200).code, "InternalError");
+  EXPECT_EQ(parse_aws_error("", 404).code, service_errc::not_found);
+  EXPECT_FALSE(parse_aws_error("<CompleteMultipartUploadResult/>", 200).code);
+  EXPECT_EQ(parse_aws_error("<Error><Code>InternalError</Code></Error>", 200).code, service_errc::internal_error);
+  // Unknown codes keep their text for messages and compare as `other`.
+  auto odd = parse_aws_error("<Error><Code>SomethingNew</Code></Error>", 400);
+  EXPECT_EQ(odd.code, service_errc::other);
+  EXPECT_EQ(odd.code_text, "SomethingNew");
+}
+
+TEST(service_codes, every_spelling_parses_to_its_code_and_the_code_to_its_condition) {
+  EXPECT_EQ(parse_service_code("ExpiredTokenException"), service_errc::expired_token);
+  EXPECT_EQ(parse_service_code("ThrottlingException"), service_errc::throttling);
+  EXPECT_EQ(parse_service_code("XAmzContentSHA256Mismatch"), service_errc::content_sha256_mismatch);
+  EXPECT_FALSE(parse_service_code(""));
+  EXPECT_TRUE(parse_service_code("SlowDown") == condition::transient);
+  EXPECT_TRUE(parse_service_code("BadDigest") == condition::integrity);
+  EXPECT_TRUE(parse_service_code("NoSuchKey") == condition::not_found);
+  EXPECT_TRUE(parse_service_code("RequestTimeTooSkewed") == condition::clock_skewed);
+  EXPECT_TRUE(parse_service_code("PermanentRedirect") == condition::wrong_region);
+  EXPECT_FALSE(parse_service_code("NoSuchUpload") == condition::transient);
+  EXPECT_EQ(to_string(service_errc::slow_down), "SlowDown");
 }
 
 } // namespace

@@ -58,7 +58,7 @@ TEST(settings_layers, bad_values_name_where_they_came_from) {
   try {
     layer_settings(t.app, {});
     ADD_FAILURE() << "accepted 500";
-  } catch (const command_error& e) {
+  } catch (const usage_error& e) {
     EXPECT_NE(std::string(e.what()).find("SECEXPORT_SOURCE_CONCURRENCY"), std::string::npos) << e.what();
   }
   ::unsetenv("SECEXPORT_SOURCE_CONCURRENCY");
@@ -69,16 +69,16 @@ TEST(settings_layers, bad_values_name_where_they_came_from) {
   try {
     layer_settings(u.app, load_config_file(cfg.path.string()));
     ADD_FAILURE() << "accepted 'zero'";
-  } catch (const command_error& e) {
+  } catch (const usage_error& e) {
     EXPECT_NE(std::string(e.what()).find(cfg.path.string()), std::string::npos) << e.what();
   }
 }
 
 TEST(config_file, malformed_files_and_unknown_sections_are_errors_and_modes_are_checked) {
   scratch_file bad("[secexport]\nbucket\n");
-  EXPECT_THROW((void)load_config_file(bad.path.string()), command_error);
+  EXPECT_THROW((void)load_config_file(bad.path.string()), usage_error);
   scratch_file other("[export]\nbucket = b\n");
-  EXPECT_THROW((void)load_config_file(other.path.string()), command_error);
+  EXPECT_THROW((void)load_config_file(other.path.string()), usage_error);
   scratch_file open_file("[secexport]\nbucket = b\n", 0644);
   EXPECT_FALSE(load_config_file(open_file.path.string()).private_to_owner);
   EXPECT_EQ(environment_name("source-url"), "SECEXPORT_SOURCE_URL");

@@ -1,5 +1,6 @@
 #include "csv/row_encoder.hpp"
-#include "csv/utf8.hpp"
+#include "base/utf8.hpp"
+#include "base/json_text.hpp"
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -8,6 +9,8 @@
 
 namespace secexport::csv {
 namespace {
+
+using source::event_view;
 
 // An independent RFC 4180 reader (records of fields; quoted fields may hold , " CR LF).
 std::vector<std::vector<std::string>> parse_csv(std::string_view text) {
@@ -154,7 +157,7 @@ TEST(row_encoder, formula_guard_prefixes_dangerous_cells_only_when_asked) {
     auto plain = parse_csv(encode(e)).at(0)[3];
     auto guarded = parse_csv(encode(e, {true})).at(0)[3];
     std::string decoded;
-    row_encoder::decode_json_string(s, decoded);
+    secexport::decode_json_string(s, decoded);
     EXPECT_EQ(plain, decoded);
     EXPECT_EQ(guarded, "'" + decoded) << s;
   }
@@ -166,11 +169,11 @@ TEST(row_encoder, formula_guard_prefixes_dangerous_cells_only_when_asked) {
 
 TEST(row_encoder, json_escapes_decode_and_lone_surrogates_become_replacement_characters) {
   std::string out;
-  EXPECT_EQ(row_encoder::decode_json_string(R"(a\u00e9\u65e5\ud83d\ude00\/\\\b\f)", out), 0u);
+  EXPECT_EQ(secexport::decode_json_string(R"(a\u00e9\u65e5\ud83d\ude00\/\\\b\f)", out), 0u);
   EXPECT_EQ(out, "a\xC3\xA9\xE6\x97\xA5\xF0\x9F\x98\x80/\\\b\f");
-  EXPECT_EQ(row_encoder::decode_json_string(R"(x\ud800y\udc00z\uDBFF)", out), 3u);
+  EXPECT_EQ(secexport::decode_json_string(R"(x\ud800y\udc00z\uDBFF)", out), 3u);
   EXPECT_EQ(out, "x\xEF\xBF\xBDy\xEF\xBF\xBDz\xEF\xBF\xBD");
-  EXPECT_EQ(row_encoder::decode_json_string(R"(bad\q and \u12)", out), 2u);
+  EXPECT_EQ(secexport::decode_json_string(R"(bad\q and \u12)", out), 2u);
   EXPECT_TRUE(valid_utf8(out));
 }
 

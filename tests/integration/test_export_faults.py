@@ -143,7 +143,7 @@ class export_fault_test(unittest.TestCase):
             out, err = p.communicate(timeout=120)
             err = err.decode()
             support._capture(err)
-            self.assertEqual(p.returncode, 1, err)
+            self.assertEqual(p.returncode, 143, err)  # 128 + SIGTERM
             self.assertIn("terminated (SIGTERM)", err)
             self.assertIsNone(support.manifest(self.st, self.key(prefix)))
             self.assertEqual(support.open_uploads(self.st, prefix), [], "admin may abort: nothing left behind")

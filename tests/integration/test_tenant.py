@@ -248,7 +248,7 @@ class tenant_test(unittest.TestCase):
                              self.st["endpoint"], "--sts-endpoint-url", fp.endpoint], self.env())
             self.assertEqual(r.returncode, 0, r)
             self.assertEqual(fp.ops().count("AssumeRole"), 2, fp.ops())
-            self.assertIn("maximum session duration is lower than requested; using 3600 s", r.stderr)
+            self.assertIn("AssumeRole refused the session duration; trying 3600 s", r.stderr)
             forms = [q["form"] for q in fp.requests() if q["op"] == "AssumeRole"]
             self.assertIn("DurationSeconds=7200", forms[0])
             self.assertIn("DurationSeconds=3600", forms[1])
@@ -419,6 +419,26 @@ class tenant_test(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r)
             self.assertIn("(up to date)", r.stdout)
             self.assertIn("7 day(s) already exported", r.stdout)
+
+    def test_each_days_manifest_counts_only_its_own_retries(self):
+        d = tempfile.mkdtemp(prefix="secexport-retries-")
+        self.addCleanup(shutil.rmtree, d, True)
+        prefix = support.unique("retries")
+        user = self.key_user(policies.spec_policy(self.bucket))
+        with support.event_source(self.st, 300) as src, support.fault_proxy(self.st) as fp:
+            self.save_in(d, "epsilon", user, prefix, src.url)
+            # The first day's report is one PutObject: its first two attempts get SlowDown.
+            fp.set_rules([{"op": "PutObject", "times": 2, "status": 503, "code": "SlowDown"}])
+            r = support.run(["run", "--tenant", "epsilon", "--catch-up-days", "2", "--tenants-dir", d,
+                             "--endpoint-url", fp.endpoint, "--sts-endpoint-url", self.st["endpoint"]],
+                            self.job_env("2026-11-25T00:10:00Z"), timeout=600)
+            self.assertEqual(r.returncode, 0, r)
+            self.assertEqual(fp.ops().count("HeadObject"), 4, "a probe and a size check per day")
+            first = support.manifest(self.st, support.report_key(prefix, "epsilon", "2026-11-23"))
+            second = support.manifest(self.st, support.report_key(prefix, "epsilon", "2026-11-24"))
+            self.assertEqual(first["upload"]["retries"], 2, first)
+            self.assertEqual(second["upload"]["retries"], 0, "the second day reports only its own retries")
+            self.assertEqual(second["source"]["retries"], 0)
 
     def test_shards_split_the_tenants_without_overlap(self):
         d = tempfile.mkdtemp(prefix="secexport-shard-")

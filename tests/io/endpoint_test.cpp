@@ -1,4 +1,5 @@
 #include "io/endpoint.hpp"
+#include "io/error.hpp"
 
 #include <gtest/gtest.h>
 
@@ -29,13 +30,24 @@ TEST(endpoint, parses_urls_with_defaults) {
 }
 
 TEST(endpoint, rejects_what_it_cannot_use_and_says_why) {
-  std::string why;
   for (auto url : {"ftp://x", "s3.amazonaws.com", "https://", "https://u:p@host", "https://host:0",
                    "https://host:70000", "https://host:12ab", "https://host/?q=1", "https://[::1"}) {
-    why.clear();
-    EXPECT_FALSE(parse_endpoint(url, &why)) << url;
-    EXPECT_FALSE(why.empty()) << url;
+    auto e = parse_endpoint(url);
+    ASSERT_FALSE(e) << url;
+    EXPECT_FALSE(e.error().message.empty()) << url;
+    EXPECT_TRUE(e.error().is(condition::bad_input)) << url;
   }
+  auto userinfo = parse_endpoint("https://user:pa55word@host");
+  ASSERT_FALSE(userinfo);
+  EXPECT_EQ(userinfo.error().code, errc::url_has_userinfo);
+  EXPECT_EQ(userinfo.error().message.find("pa55word"), std::string::npos);
+}
+
+TEST(endpoint, printable_urls_mask_user_information) {
+  EXPECT_EQ(printable_url("https://user:pa55word@host:9/x@y"), "https://***@host:9/x@y");
+  EXPECT_EQ(printable_url("http://u@h"), "http://***@h");
+  EXPECT_EQ(printable_url("https://host/path@x"), "https://host/path@x");
+  EXPECT_EQ(printable_url("https://host"), "https://host");
 }
 
 } // namespace

@@ -1,5 +1,7 @@
 #include "s3/part_size_policy.hpp"
 
+#include "s3/error.hpp"
+
 #include <gtest/gtest.h>
 
 namespace secexport::s3 {
@@ -8,10 +10,7 @@ namespace {
 constexpr std::uint64_t tib = 1ull << 40;
 
 part_size_policy make(std::uint64_t part, std::uint64_t budget, unsigned concurrency = 8, bool fixed = false) {
-  std::string why;
-  auto p = part_size_policy::make({part, budget, concurrency, fixed}, &why);
-  if (!p) throw std::runtime_error(why);
-  return *p;
+  return part_size_policy::make({part, budget, concurrency, fixed}).value();
 }
 
 TEST(part_size_policy, a_5_tib_stream_fits_in_10000_parts_starting_at_8_mib) {
@@ -49,12 +48,13 @@ TEST(part_size_policy, memory_stays_within_the_budget_for_every_accepted_combina
     for (std::uint64_t budget : {5 * mib, 10 * mib, 16 * mib, 64 * mib, 256 * mib, 1 * gib, 4 * gib, 16 * gib})
       for (unsigned concurrency : {1u, 2u, 8u, 64u, 256u})
         for (bool fixed : {false, true}) {
-          std::string why;
-          auto p = part_size_policy::make({part, budget, concurrency, fixed}, &why);
+          auto p = part_size_policy::make({part, budget, concurrency, fixed});
           if (!p) {
             ++refused;
-            EXPECT_FALSE(why.empty());
-            EXPECT_LT(budget, 2 * part) << why;
+            EXPECT_FALSE(p.error().message.empty());
+            EXPECT_EQ(p.error().code, errc::bad_part_settings);
+            EXPECT_TRUE(p.error().is(condition::bad_input));
+            EXPECT_LT(budget, 2 * part) << p.error().message;
             continue;
           }
           ++accepted;
@@ -75,13 +75,14 @@ TEST(part_size_policy, memory_stays_within_the_budget_for_every_accepted_combina
 }
 
 TEST(part_size_policy, refuses_what_cannot_work_with_a_reason) {
-  std::string why;
-  EXPECT_FALSE(part_size_policy::make({4 * mib, 64 * mib, 8, false}, &why));
-  EXPECT_NE(why.find("5 MiB"), std::string::npos);
-  EXPECT_FALSE(part_size_policy::make({6 * gib, 64 * gib, 8, false}, &why));
-  EXPECT_FALSE(part_size_policy::make({8 * mib, 10 * mib, 8, false}, &why));
-  EXPECT_NE(why.find("at least 16 MiB"), std::string::npos) << why;
-  EXPECT_FALSE(part_size_policy::make({8 * mib, 256 * mib, 0, false}, &why));
+  auto small = part_size_policy::make({4 * mib, 64 * mib, 8, false});
+  ASSERT_FALSE(small);
+  EXPECT_NE(small.error().message.find("5 MiB"), std::string::npos);
+  EXPECT_FALSE(part_size_policy::make({6 * gib, 64 * gib, 8, false}));
+  auto tight = part_size_policy::make({8 * mib, 10 * mib, 8, false});
+  ASSERT_FALSE(tight);
+  EXPECT_NE(tight.error().message.find("at least 16 MiB"), std::string::npos) << tight.error().message;
+  EXPECT_FALSE(part_size_policy::make({8 * mib, 256 * mib, 0, false}));
 }
 
 } // namespace

@@ -32,7 +32,7 @@ public:
     parts.push_back({p.number, std::string(p.buffer.data(), p.buffer.size()), p.sha256_hex, p.crc32c});
     finished = last;
   }
-  void fail_input(std::string reason) override { failure = std::move(reason); }
+  void fail_input(error reason) override { failure = std::move(reason.message); }
 
   std::string joined() const {
     std::string all;
@@ -48,8 +48,7 @@ part_size_policy small_policy(std::uint64_t budget = 64 * mib, std::uint32_t gro
   s.growth_interval = growth;
   s.steady_parts = growth; // the first doubling after one interval, to exercise growth in small tests
   s.fixed = fixed;
-  std::string why;
-  return *part_size_policy::make(s, &why);
+  return part_size_policy::make(s).value();
 }
 
 std::string random_bytes(std::size_t n, unsigned seed) {
@@ -63,7 +62,7 @@ TEST(part_writer, bytes_survive_part_boundaries_exactly_and_hashes_match) {
   auto policy = small_policy();
   part_buffer_pool pool(policy.settings().memory_budget);
   recording_sink sink;
-  auth::sha256 object_hash;
+  sha256 object_hash;
   part_writer w(pool, policy, sink, {true, true}, &object_hash);
   auto input = random_bytes(37 * mib + 12345, 3);
   std::mt19937 rng(5);
@@ -83,10 +82,10 @@ TEST(part_writer, bytes_survive_part_boundaries_exactly_and_hashes_match) {
     if (i + 1 < sink.parts.size()) {
       EXPECT_EQ(p.bytes.size(), policy.size_of(p.number)) << "part " << p.number;
     }
-    EXPECT_EQ(p.sha256_hex, auth::to_hex(auth::sha256_of(p.bytes)));
+    EXPECT_EQ(p.sha256_hex, to_hex(sha256_of(p.bytes)));
     EXPECT_EQ(p.crc32c, crc32c(0, p.bytes.data(), p.bytes.size()));
   }
-  EXPECT_EQ(auth::to_hex(object_hash.finish()), auth::to_hex(auth::sha256_of(input)));
+  EXPECT_EQ(to_hex(object_hash.finish()), to_hex(sha256_of(input)));
   EXPECT_EQ(sink.parts[2].bytes.size(), 10 * mib); // parts grew
 }
 
@@ -119,7 +118,7 @@ TEST(part_writer, an_empty_stream_is_one_empty_part) {
   ASSERT_TRUE(w.finish());
   ASSERT_EQ(sink.parts.size(), 1u);
   EXPECT_EQ(sink.parts[0].bytes, "");
-  EXPECT_EQ(sink.parts[0].sha256_hex, auth::empty_sha256_hex);
+  EXPECT_EQ(sink.parts[0].sha256_hex, empty_sha256_hex);
   EXPECT_EQ(sink.parts[0].crc32c, 0u);
 }
 
@@ -129,8 +128,7 @@ TEST(part_writer, fails_before_exceeding_the_part_limit_with_a_clear_message) {
   s.memory_budget = 32 * mib;
   s.fixed = true;
   s.max_parts = 3;
-  std::string why;
-  auto policy = *part_size_policy::make(s, &why);
+  auto policy = part_size_policy::make(s).value();
   part_buffer_pool pool(s.memory_budget);
   recording_sink sink;
   part_writer w(pool, policy, sink, {});
@@ -160,7 +158,7 @@ TEST(part_writer, slow_out_of_order_acknowledgements_stay_within_budget) {
         finished = last;
         cv.notify_one();
       }
-      void fail_input(std::string) override {}
+      void fail_input(error) override {}
     } sink;
     std::thread uploader([&] {
       std::mt19937 rng(11);

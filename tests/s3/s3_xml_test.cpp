@@ -1,3 +1,5 @@
+#include "s3/error.hpp"
+#include "s3/multipart_upload.hpp"
 #include "s3/s3_client.hpp"
 
 #include <gtest/gtest.h>
@@ -44,7 +46,7 @@ TEST(s3_addressing, virtual_hosted_on_aws_path_style_for_dots_and_custom_endpoin
   EXPECT_EQ(a.endpoint.host, "s3.us-east-1.amazonaws.com");
   EXPECT_EQ(a.path, "/my.dotted.bucket/k//x");
 
-  auto custom = io::parse_endpoint("https://127.0.0.1:9443");
+  std::optional<io::endpoint> custom = io::parse_endpoint("https://127.0.0.1:9443").value();
   a = address_of(custom, "us-east-1", "bucket", "dir/ü.csv", false);
   EXPECT_EQ(a.endpoint.host_header(), "127.0.0.1:9443");
   EXPECT_EQ(a.path, "/bucket/dir/%C3%BC.csv");
@@ -52,13 +54,38 @@ TEST(s3_addressing, virtual_hosted_on_aws_path_style_for_dots_and_custom_endpoin
 }
 
 TEST(s3_names, bucket_name_rules) {
-  for (auto ok : {"secexport-test", "my.bucket.name", "abc", "a1-b2"}) EXPECT_TRUE(valid_bucket_name(ok)) << ok;
-  std::string why;
-  for (const std::string& bad : std::vector<std::string>{"ab", "UPPER", "under_score", "-start", "end-", "a..b",
-                                                         "192.168.0.1", "xn--abc", "x-s3alias", std::string(64, 'a')}) {
-    EXPECT_FALSE(valid_bucket_name(bad, &why)) << bad;
-    EXPECT_FALSE(why.empty());
+  for (auto ok : {"secexport-test", "my.bucket.name", "abc", "a1-b2", "acme-security-exports"})
+    EXPECT_TRUE(check_bucket_name(ok)) << ok;
+  for (const std::string& bad :
+       std::vector<std::string>{"ab", "UPPER", "AcmeAudit", "under_score", "acme_audit", "-start", "-acme", "end-", "a..b",
+                                "a.-b", "192.168.0.1", "xn--abc", "x-s3alias", "acme/audit", std::string(64, 'a'),
+                                std::string(70, 'b')}) {
+    auto r = check_bucket_name(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, errc::bad_bucket_name);
+    EXPECT_TRUE(r.error().is(condition::bad_input));
+    EXPECT_NE(r.error().message.find("'" + bad + "'"), std::string::npos) << r.error().message;
   }
+  EXPECT_NE(check_bucket_name("acme/audit").error().message.find("--prefix"), std::string::npos);
+}
+
+TEST(upload_options, unsigned_with_crc32c_over_https_signed_over_http_unless_chosen) {
+  using enum payload_mode;
+  auto o = make_upload_options(automatic, checksum_mode::automatic, true);
+  EXPECT_FALSE(o.signed_payload);
+  EXPECT_TRUE(o.crc32c);
+  o = make_upload_options(automatic, checksum_mode::automatic, false);
+  EXPECT_TRUE(o.signed_payload);
+  EXPECT_FALSE(o.crc32c);
+  o = make_upload_options(signed_payload, checksum_mode::crc32c, true);
+  EXPECT_TRUE(o.signed_payload);
+  EXPECT_TRUE(o.crc32c);
+  o = make_upload_options(unsigned_payload, checksum_mode::none, false);
+  EXPECT_FALSE(o.signed_payload);
+  EXPECT_FALSE(o.crc32c);
+  EXPECT_EQ(parse_payload_mode("signed"), signed_payload);
+  EXPECT_FALSE(parse_payload_mode("SIGNED"));
+  EXPECT_EQ(parse_checksum_mode("none"), checksum_mode::none);
 }
 
 } // namespace

@@ -126,37 +126,73 @@ TEST(tenant_problems, name_what_is_missing_for_each_method) {
   t.external_id.clear();
   auto p = t.problems();
   ASSERT_EQ(p.size(), 1u);
-  EXPECT_NE(p[0].find("secexport tenant external-id acme"), std::string::npos);
+  EXPECT_EQ(p[0].field, field::external_id);
+  EXPECT_NE(p[0].message.find("secexport tenant external-id acme"), std::string::npos);
   t = role_tenant();
   t.method = auth_method::access_key;
-  EXPECT_EQ(t.problems().size(), 2u); // no key ID, no secret
+  p = t.problems();
+  ASSERT_EQ(p.size(), 2u); // no key ID, no secret
+  EXPECT_EQ(p[0].field, field::access_key_id);
+  EXPECT_EQ(p[1].field, field::secret_access_key);
+  t.source_url.clear();
+  EXPECT_EQ(t.problems().back().field, field::source_url);
   t.method = auth_method::none;
   EXPECT_FALSE(t.problems().empty());
 }
 
-TEST(validation, bucket_names_follow_s3_rules) {
-  for (const char* ok : {"abc", "my-bucket.logs", "a1b2c3", "acme-security-exports-2026"})
-    EXPECT_FALSE(bucket_name_problem(ok)) << ok;
-  const std::string too_long(64, 'a');
-  for (const char* bad : {"ab", "My-Bucket", "bucket_name", "-bucket", "bucket-", "a..b", "192.168.5.4", "xn--abc",
-                          "bucket-s3alias", "a.-b", too_long.c_str()})
-    EXPECT_TRUE(bucket_name_problem(bad)) << bad;
+TEST(validation, a_tenant_with_a_bad_bucket_names_the_s3_rule) {
+  auto t = role_tenant();
+  t.bucket = "Acme_Audit";
+  auto p = t.problems();
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].field, field::bucket);
+  EXPECT_NE(p[0].message.find("'Acme_Audit'"), std::string::npos) << p[0].message;
+}
+
+TEST(settings_change, switching_method_drops_the_other_methods_credentials) {
+  auto t = role_tenant();
+  settings_change to_keys;
+  to_keys.method = auth_method::access_key;
+  to_keys.access_key_id = "AKIAIOSFODNN7EXAMPLE";
+  to_keys.secret_access_key = secret(secret_value);
+  apply(t, to_keys);
+  EXPECT_EQ(t.method, auth_method::access_key);
+  EXPECT_TRUE(t.role_arn.empty());
+  EXPECT_EQ(t.external_id, "sx-abcdefghijklmnopqrstuvwx"); // issued for the tenant: kept
+  EXPECT_EQ(t.access_key_id, "AKIAIOSFODNN7EXAMPLE");
+  EXPECT_TRUE(t.problems().empty());
+
+  settings_change back;
+  back.method = auth_method::role_arn;
+  back.role_arn = "arn:aws:iam::210987654321:role/other";
+  apply(t, back);
+  EXPECT_TRUE(t.access_key_id.empty());
+  EXPECT_TRUE(t.secret_access_key.empty());
+  EXPECT_EQ(t.role_arn, "arn:aws:iam::210987654321:role/other");
+
+  settings_change same; // the same method again keeps everything; unset fields are untouched
+  same.method = auth_method::role_arn;
+  same.bucket = "other-bucket";
+  apply(t, same);
+  EXPECT_EQ(t.role_arn, "arn:aws:iam::210987654321:role/other");
+  EXPECT_EQ(t.bucket, "other-bucket");
+  EXPECT_EQ(t.prefix, "audit/exports");
 }
 
 TEST(validation, role_arns_regions_and_keys) {
-  EXPECT_FALSE(role_arn_problem("arn:aws:iam::123456789012:role/secexport"));
-  EXPECT_FALSE(role_arn_problem("arn:aws-cn:iam::123456789012:role/path/to/Role_name+=,.@-"));
+  EXPECT_TRUE(check_role_arn("arn:aws:iam::123456789012:role/secexport"));
+  EXPECT_TRUE(check_role_arn("arn:aws-cn:iam::123456789012:role/path/to/Role_name+=,.@-"));
   for (const char* bad : {"arn:aws:iam::12345678901:role/x", "arn:aws:iam::123456789012:user/x",
                           "arn:aws:s3:::bucket", "arn:foo:iam::123456789012:role/x", "role/x",
                           "arn:aws:iam::123456789012:role/", "arn:aws:iam::123456789012:role/a b"})
-    EXPECT_TRUE(role_arn_problem(bad)) << bad;
+    EXPECT_FALSE(check_role_arn(bad)) << bad;
   for (const char* ok : {"us-east-1", "eu-central-2", "ap-southeast-4", "us-gov-west-1", "cn-north-1"})
-    EXPECT_FALSE(region_problem(ok)) << ok;
+    EXPECT_TRUE(check_region(ok)) << ok;
   for (const char* bad : {"us-east", "US-EAST-1", "useast1", "us--east-1", "eu-west-1a", ""})
-    EXPECT_TRUE(region_problem(bad)) << bad;
-  EXPECT_FALSE(access_key_id_problem("AKIAIOSFODNN7EXAMPLE"));
-  EXPECT_TRUE(access_key_id_problem("akiaiosfodnn7example"));
-  EXPECT_TRUE(access_key_id_problem("AKIA"));
+    EXPECT_FALSE(check_region(bad)) << bad;
+  EXPECT_TRUE(check_access_key_id("AKIAIOSFODNN7EXAMPLE"));
+  EXPECT_FALSE(check_access_key_id("akiaiosfodnn7example"));
+  EXPECT_FALSE(check_access_key_id("AKIA"));
 }
 
 TEST(external_ids, are_random_url_safe_and_at_least_128_bits) {
@@ -164,7 +200,7 @@ TEST(external_ids, are_random_url_safe_and_at_least_128_bits) {
   for (int i = 0; i < 200; ++i) {
     auto id = new_external_id();
     EXPECT_EQ(id.size(), 3u + 24u); // "sx-" + 144 bits in base64url
-    EXPECT_FALSE(external_id_problem(id)) << id;
+    EXPECT_TRUE(check_external_id(id)) << id;
     for (char c : id.substr(3)) EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') << id;
     seen.insert(id);
   }

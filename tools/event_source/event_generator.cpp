@@ -75,7 +75,7 @@ void event_writer::set_day(std::int32_t day) noexcept {
   day_ = day;
 }
 
-void event_writer::append(io::byte_buffer& out, event_position p, event_defect defect) {
+void event_writer::append(byte_buffer& out, event_position p, event_defect defect) {
   if (p.day != day_) set_day(p.day);
   const auto& gen = *generator_;
   const auto& body = gen.body_of(p);

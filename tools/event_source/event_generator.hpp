@@ -10,7 +10,7 @@
 
 #include "event_pool.hpp"
 #include "event_timeline.hpp"
-#include "io/byte_buffer.hpp"
+#include "base/byte_buffer.hpp"
 
 #include <cstdint>
 #include <string>
@@ -53,7 +53,7 @@ class event_writer {
 public:
   explicit event_writer(const event_generator& generator) noexcept : generator_(&generator) {}
 
-  void append(io::byte_buffer& out, event_position p, event_defect defect = event_defect::none);
+  void append(byte_buffer& out, event_position p, event_defect defect = event_defect::none);
 
 private:
   void set_day(std::int32_t day) noexcept;

@@ -45,7 +45,7 @@ int run_dump(const dump_options& o) {
     if (!out) throw std::runtime_error("cannot create " + o.output + ": " + std::strerror(errno));
   }
   event_generator g(o.seed, o.tenant, o.events_per_day);
-  io::byte_buffer event, batch;
+  byte_buffer event, batch;
   auto flush = [&] {
     if (batch.size() > 0 && std::fwrite(batch.data(), 1, batch.size(), out) != batch.size())
       throw std::runtime_error("cannot write " + (o.output.empty() ? std::string("stdout") : o.output) + ": " +
@@ -82,7 +82,7 @@ int run_bench(const bench_options& o) {
   const auto start = parse_time_option("--start", o.start);
   const auto end = start + std::chrono::days{36500}; // never the limiting factor
   event_writer writer(g);
-  io::byte_buffer page;
+  byte_buffer page;
   page_request request{start, end, std::nullopt, o.limit};
   std::uint64_t events = 0, bytes = 0, pages = 0;
   const auto t1 = clock::now();

@@ -62,7 +62,7 @@ std::optional<event_position> decode_cursor(const event_generator& g, sys_us sta
 }
 
 page_result build_page(const event_generator& g, event_writer& writer, const page_request& request,
-                       const content_faults& faults, io::byte_buffer& out) {
+                       const content_faults& faults, byte_buffer& out) {
   const auto& timeline = g.timeline();
   out.clear();
   out.append(R"({"events":[)");

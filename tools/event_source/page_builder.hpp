@@ -46,12 +46,12 @@ struct page_result {
 
 /// Replaces `out` with the page. `writer` must belong to `g`.
 page_result build_page(const event_generator& g, event_writer& writer, const page_request& request,
-                       const content_faults& faults, io::byte_buffer& out);
+                       const content_faults& faults, byte_buffer& out);
 
 /// Calls `sink(event_text)` for every event in [start, end), in order: the same bytes as
 /// the pages hold. For the dump command; `scratch` is reused between events.
 template <class Sink>
-void for_each_event(const event_generator& g, sys_us start, sys_us end, io::byte_buffer& scratch,
+void for_each_event(const event_generator& g, sys_us start, sys_us end, byte_buffer& scratch,
                     Sink&& sink) {
   if (g.timeline().events_per_day() == 0 || end <= start) return;
   event_writer writer(g);

@@ -6,6 +6,7 @@
 // (a full Content-Length followed by half the body, a reset instead of an answer).
 #include "source_server.hpp"
 
+#include "base/json_text.hpp"
 #include "base/log.hpp"
 #include "base/secret.hpp"
 #include "page_builder.hpp"
@@ -160,7 +161,7 @@ struct connection {
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> secure;
   net::steady_timer timer;
   beast::flat_buffer read_buffer;
-  io::byte_buffer page;
+  byte_buffer page;
   std::string head;
   std::string remote;
   std::shared_ptr<const event_generator> generator; // of the tenant asked for last

@@ -1,0 +1,69 @@
+#include "cli/export_options.hpp"
+
+#include <cstdio>
+
+namespace secexport::cli {
+
+void export_flags::add_source_options(CLI::App& app, const std::string& group) {
+  app.add_option("--page-limit", page_limit, "Events per page asked of the API")
+      ->check(CLI::Range(1u, 100000u))
+      ->capture_default_str()
+      ->group(group);
+  app.add_option("--source-concurrency", source_concurrency,
+                 "Pages requested at once: the window is read in time slices, split near the point being "
+                 "written, so a source with slow pages is read many pages at a time")
+      ->check(CLI::Range(1u, 64u))
+      ->capture_default_str()
+      ->group(group);
+  app.add_option("--on-bad-event", on_bad_event,
+                 "An event with a missing field or a wrong type: fail (the export stops, naming the page and "
+                 "position) or skip (it is left out and counted in the manifest)")
+      ->check(CLI::IsMember({"fail", "skip"}))
+      ->capture_default_str()
+      ->group(group);
+}
+
+void export_flags::add_report_options(CLI::App& app, const std::string& group) {
+  app.add_option("--key-template", key_template,
+                 "Object key template; placeholders {tenant} {date} {yyyy} {mm} {dd} {start} {end}. Default: "
+                 "security-events/{tenant}/{yyyy}/{mm}/{dd}/security-events_{tenant}_{date}.csv")
+      ->group(group);
+  app.add_flag("--csv-formula-guard", formula_guard,
+               "Prefix cells that begin with = + - @ tab or CR with ' so spreadsheet programs do not run them "
+               "as formulas (changes the data; off by default)")
+      ->group(group);
+}
+
+exporter::export_settings export_flags::settings(const aws_flags& aws, const transfer_flags& transfer) const {
+  exporter::export_settings s;
+  s.key_template = key_template;
+  s.page_limit = page_limit;
+  s.source_concurrency = source_concurrency;
+  s.skip_bad_events = on_bad_event == "skip";
+  s.formula_guard = formula_guard;
+  s.source_backoff = aws.backoff();
+  s.parts = transfer.parts();
+  s.payload = transfer.payload_mode();
+  s.checksum = transfer.checksum_mode();
+  return s;
+}
+
+std::string export_summary(const exporter::export_result& result, const std::string& what, double seconds) {
+  const auto& m = result.written;
+  // Keys may be up to 1024 bytes: numbers are formatted apart, the text is appended whole.
+  char timing[160];
+  std::snprintf(timing, sizeof timing, " in %.2f s: %.0f rows/s, ", seconds,
+                seconds > 0 ? static_cast<double>(m.rows) / seconds : 0.0);
+  return "exported " + std::to_string(m.rows) + " rows (" + std::to_string(m.bytes) + " bytes) for " + what + " to " +
+         s3::s3_client::url(m.bucket, m.key) + timing + format_rate(m.bytes, seconds) + ", " +
+         std::to_string(m.pages) + " pages, " + std::to_string(m.source_retries + m.upload_retries) + " retries\n" +
+         "manifest " + s3::s3_client::url(m.bucket, result.manifest_key) + " (sha256 " + m.sha256_hex + ")\n";
+}
+
+std::string export_failure(const exporter::export_result& result) {
+  std::string message = result.error.message;
+  if (!result.cleanup.empty()) message += "\n  " + result.cleanup;
+  return message;
+}
+
+} // namespace secexport::cli

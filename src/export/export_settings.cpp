@@ -1,0 +1,67 @@
+#include "export/export_settings.hpp"
+
+#include "base/byte_size.hpp"
+#include "export/error.hpp"
+#include "export/object_key.hpp"
+
+namespace secexport::exporter {
+
+std::uint64_t source_memory(const export_settings& s) noexcept {
+  if (s.source_url.empty()) return file_source_memory;
+  return std::uint64_t{pages_for(s.source_concurrency)} * s.page_limit * page_bytes_per_event;
+}
+
+result<export_request> make_export_request(const export_settings& s, bool s3_over_tls) {
+  auto bad = [](std::string why) -> result<export_request> { return error{errc::bad_settings, std::move(why)}; };
+  if (auto ok = check_tenant_id(s.tenant); !ok) return ok.error();
+  if (s.end <= s.start) return bad("the window is empty: its end must be after its start");
+  if (s.source_url.empty() == s.source_file.empty())
+    return bad("name exactly one event source: --source-url URL or --source-file PATH|-");
+
+  export_request req;
+  req.tenant = s.tenant;
+  req.start = s.start;
+  req.end = s.end;
+  req.bucket = s.bucket;
+  auto key = object_key(s.prefix, s.key_template, s.tenant, s.start, s.end);
+  if (!key) return key.error();
+  req.key = std::move(*key);
+  req.skip_bad_events = s.skip_bad_events;
+  req.check_size = s.check_size;
+  req.csv.formula_guard = s.formula_guard;
+
+  if (!s.source_url.empty()) {
+    auto url = io::parse_endpoint(s.source_url);
+    if (!url) return error{url.error().code, "source URL '" + io::printable_url(s.source_url) + "': " + url.error().message};
+    source::http_source_settings h;
+    h.source.url = *url;
+    h.source.tenant = s.tenant;
+    h.source.token = s.source_token;
+    h.source.limit = s.page_limit;
+    h.source.backoff = s.source_backoff;
+    h.start = s.start;
+    h.end = s.end;
+    h.concurrency = s.source_concurrency;
+    h.max_pages = pages_for(s.source_concurrency);
+    h.skip_bad_events = s.skip_bad_events;
+    req.http_source = std::move(h);
+  } else {
+    req.source_file = s.source_file;
+  }
+
+  const auto pages = source_memory(s);
+  if (s.parts.memory_budget <= pages)
+    return bad("--max-memory " + format_byte_size(s.parts.memory_budget) + " leaves nothing for part buffers after " +
+               format_byte_size(pages) + " for the event source's pages (--source-concurrency " +
+               std::to_string(s.source_concurrency) + ", --page-limit " + std::to_string(s.page_limit) + ")");
+  auto parts = s.parts;
+  parts.memory_budget -= pages;
+  auto policy = s3::part_size_policy::make(parts);
+  if (!policy) return policy.error();
+  req.policy = *policy;
+  req.upload = s3::make_upload_options(s.payload, s.checksum, s3_over_tls);
+  req.upload.object_headers.push_back({"content-type", std::string(report_content_type)});
+  return req;
+}
+
+} // namespace secexport::exporter

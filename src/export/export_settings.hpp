@@ -1,0 +1,58 @@
+// What an export is asked to do, as plain settings (the CLI and the daily job fill them in),
+// and the decisions that turn them into an export_request: the object key, how the memory
+// budget is split between event pages and part buffers, the upload's payload protection,
+// and the report's content type. Pure; unit-tested.
+#pragma once
+
+#include "base/error.hpp"
+#include "base/secret.hpp"
+#include "base/time.hpp"
+#include "export/export_job.hpp"
+#include "io/retry.hpp"
+#include "s3/multipart_upload.hpp"
+#include "s3/part_size_policy.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace secexport::exporter {
+
+/// Bytes per event assumed when sizing page buffers from --page-limit (a realistic event is
+/// 350 to 500 bytes of JSON; the rest is headroom).
+inline constexpr std::uint64_t page_bytes_per_event = 768;
+/// What an NDJSON source needs: one read chunk and a line carried over.
+inline constexpr std::uint64_t file_source_memory = 8u << 20;
+inline constexpr std::string_view report_content_type = "text/csv; charset=utf-8";
+
+struct export_settings {
+  std::string tenant;
+  sys_us start{}, end{};
+  std::string bucket, prefix, key_template;
+
+  std::string source_url;  // the paged event API, or
+  std::string source_file; // NDJSON: a path, or "-" for stdin
+  secret source_token;     // for source_url
+  unsigned page_limit = 1000;
+  unsigned source_concurrency = 8;
+  io::backoff_policy source_backoff;
+  bool skip_bad_events = false;
+  bool formula_guard = false;
+  bool check_size = true;
+
+  s3::part_size_settings parts;     // memory_budget: the whole --max-memory
+  s3::payload_mode payload = s3::payload_mode::automatic;
+  s3::checksum_mode checksum = s3::checksum_mode::automatic;
+};
+
+/// Pages the HTTP source may hold: room for the slices just ahead of the writer (3 per
+/// request in flight) and a few more, so the slice being written never starves.
+[[nodiscard]] constexpr unsigned pages_for(unsigned source_concurrency) noexcept { return 3 * source_concurrency + 4; }
+
+/// The part of the memory budget the event source takes (page buffers).
+[[nodiscard]] std::uint64_t source_memory(const export_settings& s) noexcept;
+
+/// The request for one export, or exporter::errc::bad_settings / bad_key_template naming the
+/// setting to change. `s3_over_tls` decides the default payload protection.
+[[nodiscard]] result<export_request> make_export_request(const export_settings& s, bool s3_over_tls);
+
+} // namespace secexport::exporter

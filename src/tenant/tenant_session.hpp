@@ -1,0 +1,27 @@
+// Reaching a tenant's bucket: the exporter's own AWS identity (the usual credential chain:
+// flags, environment, profiles, instance metadata) and, on top of it, the tenant's method:
+// its access keys, or AssumeRole of its role with its external ID. Shared by the credential
+// check (`tenant test|save`) and the daily job.
+#pragma once
+
+#include "s3/session.hpp"
+#include "tenant/tenant_settings.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <string>
+
+namespace secexport::tenant {
+
+/// The connection settings for `t` on top of the exporter's: its region, and its method's
+/// credentials (the role to assume with the external ID, or the access keys). Throws
+/// failure(errc::not_configured) for a tenant without a method.
+[[nodiscard]] s3::connection_settings tenant_connection(const s3::connection_settings& exporter,
+                                                        const tenant_settings& t, const std::string& session_name);
+
+/// `session_name` identifies tenant and run in CloudTrail ("secexport-acme-20261124").
+[[nodiscard]] s3::session open_tenant_session(boost::asio::any_io_executor executor,
+                                              const s3::connection_settings& exporter, const tenant_settings& t,
+                                              const std::string& session_name);
+
+} // namespace secexport::tenant

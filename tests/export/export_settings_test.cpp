@@ -1,0 +1,96 @@
+// The export's settings into a request: the key, the memory split between pages and parts,
+// the payload protection and the content type, and the errors that name the setting.
+#include "export/error.hpp"
+#include "export/export_settings.hpp"
+#include "s3/error.hpp"
+
+#include <gtest/gtest.h>
+
+namespace secexport::exporter {
+namespace {
+
+export_settings one_day() {
+  export_settings s;
+  s.tenant = "acme";
+  s.start = *parse_rfc3339("2026-11-22T00:00:00Z");
+  s.end = *parse_rfc3339("2026-11-23T00:00:00Z");
+  s.bucket = "acme-audit";
+  s.prefix = "exports";
+  s.source_url = "https://events.internal";
+  s.source_token = secret("a-source-token-value");
+  return s;
+}
+
+TEST(export_settings, page_buffers_come_out_of_the_memory_budget) {
+  auto s = one_day();
+  s.source_concurrency = 8;
+  s.page_limit = 1000;
+  EXPECT_EQ(pages_for(8), 28u);
+  EXPECT_EQ(source_memory(s), 28u * 1000u * page_bytes_per_event);
+  auto r = make_export_request(s, true);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->policy.settings().memory_budget, s.parts.memory_budget - source_memory(s));
+  ASSERT_TRUE(r->http_source);
+  EXPECT_EQ(r->http_source->max_pages, 28u);
+  EXPECT_EQ(r->http_source->concurrency, 8u);
+  EXPECT_EQ(r->http_source->source.limit, 1000u);
+  EXPECT_EQ(r->key, "exports/security-events/acme/2026/11/22/security-events_acme_2026-11-22.csv");
+
+  s.source_url.clear();
+  s.source_file = "-";
+  r = make_export_request(s, true);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->policy.settings().memory_budget, s.parts.memory_budget - file_source_memory);
+  EXPECT_FALSE(r->http_source);
+}
+
+TEST(export_settings, a_budget_the_pages_fill_is_refused_naming_the_flags) {
+  auto s = one_day();
+  s.source_concurrency = 64;
+  s.page_limit = 10000;
+  auto r = make_export_request(s, true);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::bad_settings);
+  EXPECT_TRUE(r.error().is(condition::bad_input));
+  for (auto flag : {"--max-memory", "--source-concurrency 64", "--page-limit 10000"})
+    EXPECT_NE(r.error().message.find(flag), std::string::npos) << r.error().message;
+  s = one_day();
+  s.parts.memory_budget = 36u << 20; // room for the pages (21 MB), not for two parts after them
+  r = make_export_request(s, true);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, s3::errc::bad_part_settings);
+}
+
+TEST(export_settings, payload_protection_and_content_type) {
+  auto s = one_day();
+  auto tls = make_export_request(s, true).value();
+  EXPECT_FALSE(tls.upload.signed_payload);
+  EXPECT_TRUE(tls.upload.crc32c);
+  auto plain = make_export_request(s, false).value();
+  EXPECT_TRUE(plain.upload.signed_payload);
+  EXPECT_FALSE(plain.upload.crc32c);
+  ASSERT_EQ(tls.upload.object_headers.size(), 1u);
+  EXPECT_EQ(tls.upload.object_headers[0].name, "content-type");
+  EXPECT_EQ(tls.upload.object_headers[0].value, "text/csv; charset=utf-8");
+}
+
+TEST(export_settings, exactly_one_source_and_a_usable_url) {
+  auto s = one_day();
+  s.source_file = "events.ndjson";
+  EXPECT_EQ(make_export_request(s, true).error().code, errc::bad_settings);
+  s = one_day();
+  s.source_url = "https://user:hunter22@events.internal";
+  auto r = make_export_request(s, true);
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(condition::bad_input));
+  EXPECT_EQ(r.error().message.find("hunter22"), std::string::npos) << r.error().message;
+  s = one_day();
+  s.key_template = "{nope}";
+  EXPECT_EQ(make_export_request(s, true).error().code, errc::bad_key_template);
+  s = one_day();
+  s.tenant = "a/b";
+  EXPECT_EQ(make_export_request(s, true).error().code, errc::bad_tenant_id);
+}
+
+} // namespace
+} // namespace secexport::exporter
