@@ -9,22 +9,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <pugixml.hpp>
 
 namespace secexport::s3 {
 
 namespace net = boost::asio;
-
-namespace {
-
-// AWS says CompleteMultipartUploadResult, moto CompleteMultipartUploadResponse: take the root.
-std::string completed_etag(std::string_view xml) {
-  pugi::xml_document doc;
-  if (!doc.load_buffer(xml.data(), xml.size())) return {};
-  return doc.document_element().child_value("ETag");
-}
-
-} // namespace
 
 std::optional<payload_mode> parse_payload_mode(std::string_view text) noexcept {
   if (text == "auto") return payload_mode::automatic;
@@ -255,7 +243,7 @@ net::awaitable<void> multipart_upload::complete() {
     fail("CompleteMultipartUpload", r.error);
     co_return;
   }
-  result_.etag = completed_etag(r.body);
+  result_.etag = parse_completed_etag(r.body);
   if (result_.etag.empty()) result_.etag = std::string(r.header("ETag"));
   state_.succeeded = true;
 }

@@ -4,7 +4,6 @@
 #include "s3/crc32c.hpp"
 #include "s3/error.hpp"
 
-#include <pugixml.hpp>
 
 #include <charconv>
 
@@ -44,25 +43,6 @@ s3_client::~s3_client() = default;
 
 std::string s3_client::url(const std::string& bucket, const std::string& key) {
   return "s3://" + bucket + "/" + key;
-}
-
-s3_address address_of(const std::optional<io::endpoint>& custom, const std::string& region,
-                      const std::string& bucket, const std::string& key, bool bucket_level) {
-  s3_address a;
-  bool path_style = true;
-  if (custom) {
-    a.endpoint = *custom;
-  } else {
-    // Dotted names break the *.s3.REGION.amazonaws.com wildcard certificate: path style.
-    path_style = bucket.find('.') != std::string::npos;
-    a.endpoint.tls = true;
-    a.endpoint.port = 443;
-    a.endpoint.host = (path_style ? "" : bucket + ".") + "s3." + region + ".amazonaws.com";
-  }
-  a.path = path_style ? "/" + bucket : std::string();
-  if (!bucket_level) a.path += "/" + uri_encode_path(key);
-  if (a.path.empty()) a.path = "/";
-  return a;
 }
 
 s3_client::route& s3_client::route_for(const std::string& bucket) {
@@ -203,88 +183,6 @@ net::awaitable<aws_response> s3_client::list_objects_v2(const std::string& bucke
   if (!delimiter.empty()) add_query(r.query, "delimiter", delimiter);
   if (!continuation_token.empty()) add_query(r.query, "continuation-token", continuation_token);
   co_return co_await call(bucket, {}, std::move(r), true);
-}
-
-std::string parse_upload_id(std::string_view xml) {
-  pugi::xml_document doc;
-  if (!doc.load_buffer(xml.data(), xml.size())) return {};
-  return doc.child("InitiateMultipartUploadResult").child_value("UploadId");
-}
-
-std::optional<std::string> parse_bucket_location(std::string_view xml) {
-  pugi::xml_document doc;
-  if (!doc.load_buffer(xml.data(), xml.size())) return std::nullopt;
-  auto node = doc.child("LocationConstraint");
-  if (!node) return std::nullopt;
-  return std::string(node.child_value());
-}
-
-std::optional<list_result> parse_list_objects(std::string_view xml) {
-  pugi::xml_document doc;
-  if (!doc.load_buffer(xml.data(), xml.size())) return std::nullopt;
-  auto root = doc.child("ListBucketResult");
-  if (!root) return std::nullopt;
-  list_result out;
-  for (auto c : root.children("Contents")) {
-    listed_object o;
-    o.key = c.child_value("Key");
-    std::string_view size = c.child_value("Size");
-    std::from_chars(size.data(), size.data() + size.size(), o.size);
-    o.etag = c.child_value("ETag");
-    out.objects.push_back(std::move(o));
-  }
-  for (auto p : root.children("CommonPrefixes")) out.common_prefixes.emplace_back(p.child_value("Prefix"));
-  if (std::string_view(root.child_value("IsTruncated")) == "true")
-    out.next_token = root.child_value("NextContinuationToken");
-  return out;
-}
-
-std::string complete_multipart_body(const std::vector<completed_part>& parts) {
-  std::string body = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
-  body.reserve(64 + parts.size() * 120);
-  for (const auto& p : parts) {
-    body += "<Part><PartNumber>" + std::to_string(p.number) + "</PartNumber><ETag>";
-    for (char c : p.etag) { // ETags are quoted hex; escape what XML requires anyway
-      if (c == '&') body += "&amp;";
-      else if (c == '<') body += "&lt;";
-      else body.push_back(c);
-    }
-    body += "</ETag>";
-    if (p.crc32c) body += "<ChecksumCRC32C>" + crc32c_base64(*p.crc32c) + "</ChecksumCRC32C>";
-    body += "</Part>";
-  }
-  body += "</CompleteMultipartUpload>";
-  return body;
-}
-
-result<void> check_bucket_name(std::string_view name) {
-  auto fail = [&](const std::string& rule) -> result<void> {
-    return error{errc::bad_bucket_name, "bucket name '" + std::string(name) + "' " + rule +
-                                            " (S3 bucket names: 3 to 63 lower-case letters, digits, '.' and '-')"};
-  };
-  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-  if (name.size() < 3 || name.size() > 63) return fail("must be 3 to 63 characters long");
-  for (char c : name)
-    if (!alnum(c) && c != '.' && c != '-') {
-      if (c == '/') return fail("contains '/': give the bucket alone and put the rest in --prefix");
-      return fail("may contain only lower-case letters, digits, '.' and '-'");
-    }
-  if (!alnum(name.front()) || !alnum(name.back())) return fail("must begin and end with a letter or digit");
-  if (name.find("..") != std::string_view::npos) return fail("must not contain two adjacent periods");
-  if (name.find(".-") != std::string_view::npos || name.find("-.") != std::string_view::npos)
-    return fail("must not have '-' next to '.'");
-  int dots = 0;
-  bool ip_like = true;
-  for (char c : name) {
-    if (c == '.') ++dots;
-    else if (c < '0' || c > '9') ip_like = false;
-  }
-  if (ip_like && dots == 3) return fail("must not be formatted as an IP address");
-  for (std::string_view pre : {"xn--", "sthree-", "amzn-s3-demo-"})
-    if (name.starts_with(pre)) return fail("must not begin with '" + std::string(pre) + "'");
-  for (std::string_view suf : {"-s3alias", "--ol-s3", ".mrap", "--x-s3"})
-    if (name.ends_with(suf)) return fail("must not end with '" + std::string(suf) + "'");
-  return {};
 }
 
 } // namespace secexport::s3

@@ -10,6 +10,8 @@
 
 #include "auth/aws_client.hpp"
 #include "base/error.hpp"
+#include "s3/addressing.hpp"
+#include "s3/s3_xml.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -33,24 +35,6 @@ struct s3_settings {
 struct payload_protection {
   std::string sha256_hex;            // empty: UNSIGNED-PAYLOAD
   std::optional<std::uint32_t> crc32c;
-};
-
-struct completed_part {
-  std::uint32_t number = 0;
-  std::string etag;
-  std::optional<std::uint32_t> crc32c;
-};
-
-struct listed_object {
-  std::string key;
-  std::uint64_t size = 0;
-  std::string etag;
-};
-
-struct list_result {
-  std::vector<listed_object> objects;
-  std::vector<std::string> common_prefixes;
-  std::string next_token; // empty on the last page
 };
 
 class s3_client {
@@ -109,27 +93,5 @@ private:
   io::retry_counters* counters_;
   std::map<std::string, std::unique_ptr<route>> routes_;
 };
-
-/// Where a request for `bucket`/`key` goes: virtual-hosted style on AWS
-/// (BUCKET.s3.REGION.amazonaws.com/KEY), path style for dotted bucket names on AWS
-/// (s3.REGION.amazonaws.com/BUCKET/KEY) and always on a custom endpoint. The key is encoded
-/// once per segment; `bucket_level` requests have no key.
-struct s3_address {
-  io::endpoint endpoint;
-  std::string path;
-};
-[[nodiscard]] s3_address address_of(const std::optional<io::endpoint>& custom, const std::string& region,
-                                    const std::string& bucket, const std::string& key, bool bucket_level);
-
-/// Upload ID from a CreateMultipartUpload response body.
-[[nodiscard]] std::string parse_upload_id(std::string_view xml);
-/// LocationConstraint from GetBucketLocation ("" means us-east-1).
-[[nodiscard]] std::optional<std::string> parse_bucket_location(std::string_view xml);
-[[nodiscard]] std::optional<list_result> parse_list_objects(std::string_view xml);
-/// The XML body of CompleteMultipartUpload.
-[[nodiscard]] std::string complete_multipart_body(const std::vector<completed_part>& parts);
-/// S3's bucket naming rules (general purpose buckets): the one check every command uses.
-/// s3::errc::bad_bucket_name naming the bucket and the rule it breaks.
-[[nodiscard]] result<void> check_bucket_name(std::string_view name);
 
 } // namespace secexport::s3

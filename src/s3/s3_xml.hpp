@@ -1,0 +1,42 @@
+// The XML of the S3 actions secexport uses: what it sends (CompleteMultipartUpload) and
+// what it reads from responses. Pure; fuzzed (tests/fuzz).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace secexport::s3 {
+
+struct completed_part {
+  std::uint32_t number = 0;
+  std::string etag;
+  std::optional<std::uint32_t> crc32c;
+};
+
+struct listed_object {
+  std::string key;
+  std::uint64_t size = 0;
+  std::string etag;
+};
+
+struct list_result {
+  std::vector<listed_object> objects;
+  std::vector<std::string> common_prefixes;
+  std::string next_token; // empty on the last page
+};
+
+/// Upload ID from a CreateMultipartUpload response body.
+[[nodiscard]] std::string parse_upload_id(std::string_view xml);
+/// LocationConstraint from GetBucketLocation ("" means us-east-1).
+[[nodiscard]] std::optional<std::string> parse_bucket_location(std::string_view xml);
+[[nodiscard]] std::optional<list_result> parse_list_objects(std::string_view xml);
+/// The XML body of CompleteMultipartUpload.
+[[nodiscard]] std::string complete_multipart_body(const std::vector<completed_part>& parts);
+/// The ETag of a CompleteMultipartUpload result (AWS: CompleteMultipartUploadResult, moto:
+/// ...Response); empty when there is none.
+[[nodiscard]] std::string parse_completed_etag(std::string_view xml);
+
+} // namespace secexport::s3
