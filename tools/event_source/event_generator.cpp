@@ -75,15 +75,10 @@ void event_writer::set_day(std::int32_t day) noexcept {
   day_ = day;
 }
 
-void event_writer::append(byte_buffer& out, event_position p, event_defect defect) {
-  if (p.day != day_) set_day(p.day);
-  const auto& gen = *generator_;
-  const auto& body = gen.body_of(p);
-  const auto text = gen.pool().text(body);
-  const auto time = gen.timeline().time_of(p);
-
-  char* const start = out.prepare(max_prefix + text.size() + max_defect);
-  char* o = put(start, {id_prefix_, sizeof id_prefix_});
+// `{"id":"…","created_at":…,` (a number for numeric_created_at).
+char* event_writer::put_prefix(char* o, event_position p, event_defect defect) noexcept {
+  const auto time = generator_->timeline().time_of(p);
+  o = put(o, {id_prefix_, sizeof id_prefix_});
   o = put_digits(o, p.index, 9);
   if (defect == event_defect::numeric_created_at) {
     auto ms = (std::int64_t{p.day} * day_us + time.us_of_day) / 1000;
@@ -105,7 +100,17 @@ void event_writer::append(byte_buffer& out, event_position p, event_defect defec
     o = time.millis_text ? put_digits(o, us % 1'000'000 / 1000, 3) : put_digits(o, us % 1'000'000, 6);
     o = put(o, R"(Z",)");
   }
+  return o;
+}
 
+void event_writer::append(byte_buffer& out, event_position p, event_defect defect) {
+  if (p.day != day_) set_day(p.day);
+  const auto& gen = *generator_;
+  const auto& body = gen.body_of(p);
+  const auto text = gen.pool().text(body);
+
+  char* const start = out.prepare(max_prefix + text.size() + max_defect);
+  char* o = put_prefix(start, p, defect);
   switch (defect) {
   case event_defect::missing_event_name:
     o = put(o, text.substr(0, body.event_name_begin));
@@ -123,6 +128,47 @@ void event_writer::append(byte_buffer& out, event_position p, event_defect defec
     break;
   }
   out.commit(static_cast<std::size_t>(o - start));
+}
+
+// The slow path, for the one or two events of a page that a hostile fault changes: the body
+// in pieces, so a defect and the extras can both apply to one event.
+std::size_t event_writer::append(byte_buffer& out, event_position p, event_defect defect,
+                                 const event_extras& extras) {
+  if (p.day != day_) set_day(p.day);
+  const auto& gen = *generator_;
+  const auto& body = gen.body_of(p);
+  const auto text = gen.pool().text(body);
+  constexpr std::string_view name_key = R"("event_name":")";
+
+  char* const start = out.prepare(max_prefix + text.size() + max_defect + extras.members.size() + 3);
+  char* o = put_prefix(start, p, defect);
+  o = put(o, text.substr(0, body.event_name_begin));
+  if (defect != event_defect::missing_event_name) {
+    auto name = text.substr(body.event_name_begin, body.event_name_end - body.event_name_begin);
+    if (extras.raw_nul_in_name) {
+      // Every event name is a non-empty plain ASCII string, so after its first character is
+      // inside the string value.
+      o = put(o, name.substr(0, name_key.size() + 1));
+      *o++ = '\0';
+      name.remove_prefix(name_key.size() + 1);
+    }
+    o = put(o, name);
+  }
+  o = put(o, text.substr(body.event_name_end, body.properties_inside - body.event_name_end));
+  const bool more = !body.properties_empty; // a member follows what is inserted here
+  const bool note = defect == event_defect::invalid_utf8_pair || defect == event_defect::invalid_utf8_ff;
+  if (note) {
+    o = put(o, defect == event_defect::invalid_utf8_pair ? utf8_pair_note : utf8_ff_note);
+    if (more || !extras.members.empty()) *o++ = ',';
+  }
+  const auto members_at = out.size() + static_cast<std::size_t>(o - start);
+  if (!extras.members.empty()) {
+    o = put(o, extras.members);
+    if (more) *o++ = ',';
+  }
+  o = put(o, text.substr(body.properties_inside));
+  out.commit(static_cast<std::size_t>(o - start));
+  return members_at;
 }
 
 } // namespace secexport::event_source

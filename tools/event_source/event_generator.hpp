@@ -27,6 +27,14 @@ enum class event_defect {
   invalid_utf8_ff,    // properties gain a string holding a lone raw byte FF
 };
 
+/// What the hostile content faults (huge, deep, bigstring, nul) add to one event.
+struct event_extras {
+  std::string_view members;       // JSON members added to properties (after a badutf8 note, before the event's own)
+  bool raw_nul_in_name = false;   // a raw 0x00 byte after the first character of event_name's value
+
+  [[nodiscard]] bool empty() const noexcept { return members.empty() && !raw_nul_in_name; }
+};
+
 class event_generator {
 public:
   /// Throws std::invalid_argument when events_per_day exceeds max_events_per_day.
@@ -54,9 +62,12 @@ public:
   explicit event_writer(const event_generator& generator) noexcept : generator_(&generator) {}
 
   void append(byte_buffer& out, event_position p, event_defect defect = event_defect::none);
+  /// The same with extras; returns the offset in `out` at which `extras.members` begins.
+  std::size_t append(byte_buffer& out, event_position p, event_defect defect, const event_extras& extras);
 
 private:
   void set_day(std::int32_t day) noexcept;
+  char* put_prefix(char* o, event_position p, event_defect defect) noexcept;
 
   const event_generator* generator_;
   std::int32_t day_ = -2'000'000'000; // none yet

@@ -15,19 +15,28 @@ struct kind_name {
   std::string_view name;
   fault_kind kind;
 };
-constexpr std::array<kind_name, 11> kind_names{{
+constexpr std::array<kind_name, 18> kind_names{{
     {"500", fault_kind::status_500}, {"503", fault_kind::status_503}, {"429", fault_kind::status_429},
     {"slow", fault_kind::slow}, {"truncate", fault_kind::truncate}, {"reset", fault_kind::reset},
     {"malformed", fault_kind::malformed}, {"duplicate", fault_kind::duplicate},
     {"outside", fault_kind::outside}, {"badevent", fault_kind::badevent}, {"badutf8", fault_kind::badutf8},
+    {"huge", fault_kind::huge}, {"deep", fault_kind::deep}, {"bigstring", fault_kind::bigstring},
+    {"nul", fault_kind::nul}, {"cursorloop", fault_kind::cursorloop}, {"endless", fault_kind::endless},
+    {"html", fault_kind::html},
 }};
 
-constexpr std::string_view kind_list =
-    "500, 503, 429, slow, truncate, reset, malformed, duplicate, outside, badevent, badutf8";
+constexpr std::string_view kind_list = "500, 503, 429, slow, truncate, reset, malformed, duplicate, outside, "
+                                       "badevent, badutf8, huge, deep, bigstring, nul, cursorloop, endless, html";
+
+// Bounds of the size options: far beyond what a test needs, small enough that sizes in bytes
+// never overflow (the pages are streamed, so a large value costs time, not memory).
+constexpr std::uint64_t max_bytes = 1'000'000'000'000;
+constexpr std::uint64_t max_levels = 1'000'000'000;
+constexpr std::uint64_t max_interval_ms = 3'600'000;
 
 bool ends_request(fault_kind k) {
   return k == fault_kind::status_500 || k == fault_kind::status_503 || k == fault_kind::status_429 ||
-         k == fault_kind::reset;
+         k == fault_kind::reset || k == fault_kind::endless || k == fault_kind::html;
 }
 
 [[noreturn]] void fail(std::string_view spec, const std::string& why) {
@@ -42,6 +51,20 @@ std::uint64_t parse_count(std::string_view spec, std::string_view key, std::stri
     fail(spec, std::string(key) + " must be an integer >= " + std::to_string(minimum) + ", not '" +
                    std::string(value) + "'");
   return v;
+}
+
+std::uint64_t parse_bounded(std::string_view spec, std::string_view key, std::string_view value,
+                            std::uint64_t minimum, std::uint64_t maximum) {
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  if (ec != std::errc{} || end != value.data() + value.size() || v < minimum || v > maximum)
+    fail(spec, std::string(key) + " must be an integer from " + std::to_string(minimum) + " to " +
+                   std::to_string(maximum) + ", not '" + std::string(value) + "'");
+  return v;
+}
+
+void keep_larger(std::optional<std::uint64_t>& slot, std::uint64_t v) {
+  if (!slot || *slot < v) slot = v;
 }
 
 double parse_rate(std::string_view spec, std::string_view value) {
@@ -74,6 +97,8 @@ fault_spec parse_fault(std::string_view text) {
       known = true;
     }
   if (!known) fail(text, "unknown kind '" + std::string(kind) + "' (expected one of " + std::string(kind_list) + ")");
+  if (f.kind == fault_kind::huge) f.bytes = 200'000'000;
+  if (f.kind == fault_kind::bigstring) f.bytes = 10'000'000;
   if (colon == std::string_view::npos) return f;
 
   auto options = text.substr(colon + 1);
@@ -99,9 +124,22 @@ fault_spec parse_fault(std::string_view text) {
     } else if (key == "delay_ms") {
       if (f.kind != fault_kind::slow) fail(text, "delay_ms applies to slow only");
       f.delay = std::chrono::milliseconds(parse_count(text, key, value, 0));
+    } else if (key == "bytes") {
+      if (f.kind != fault_kind::huge && f.kind != fault_kind::bigstring)
+        fail(text, "bytes applies to huge and bigstring only");
+      // A huge page of 0 bytes would be a normal page; an empty big string is still a string.
+      f.bytes = parse_bounded(text, key, value, f.kind == fault_kind::huge ? 1 : 0, max_bytes);
+    } else if (key == "levels") {
+      if (f.kind != fault_kind::deep) fail(text, "levels applies to deep only");
+      f.levels = parse_bounded(text, key, value, 1, max_levels);
+    } else if (key == "interval_ms") {
+      if (f.kind != fault_kind::endless) fail(text, "interval_ms applies to endless only");
+      // 0 would be a busy loop that floods the client.
+      f.interval = std::chrono::milliseconds(parse_bounded(text, key, value, 1, max_interval_ms));
     } else {
       fail(text, "unknown option '" + std::string(key) +
-                     "' (expected request, first, every, rate, times, retry_after, delay_ms)");
+                     "' (expected request, first, every, rate, times, retry_after, delay_ms, bytes, "
+                     "levels, interval_ms)");
     }
   }
   return f;
@@ -131,11 +169,17 @@ fault_decision fault_plan::next_request() {
     case fault_kind::outside: d.outside = true; break;
     case fault_kind::badevent: d.badevent = true; break;
     case fault_kind::badutf8: d.badutf8 = true; break;
+    case fault_kind::huge: keep_larger(d.huge_bytes, f.bytes); break;
+    case fault_kind::deep: keep_larger(d.deep_levels, f.levels); break;
+    case fault_kind::bigstring: keep_larger(d.bigstring_bytes, f.bytes); break;
+    case fault_kind::nul: d.nul = true; break;
+    case fault_kind::cursorloop: d.cursorloop = true; break;
     default: break;
     }
     if (ends_request(f.kind)) {
       d.ending = f.kind;
       d.retry_after = f.retry_after;
+      if (f.kind == fault_kind::endless) d.endless_interval = f.interval;
       break;
     }
   }

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Smoke test of secexport-source over TLS: pages equal `dump`, order, window, counts, cursors,
-parameters, the bearer token, every fault kind and its scheduling options, /_stats, shutdown.
+parameters, the bearer token, every fault kind (hostile ones included) and its scheduling
+options, /_stats, shutdown.
 
     python3 tools/event_source/smoke_test.py build/release/tools/event_source/secexport-source
 
@@ -438,11 +439,243 @@ def check_slow_fault_with_ending(binary, tls):
     return "a slow 503; faults after the ending one neither fire nor count"
 
 
+def differing(events, clean) -> list[int]:
+    assert len(events) == len(clean), (len(events), len(clean))
+    return [i for i, (a, b) in enumerate(zip(events, clean)) if a != b]
+
+
+def without(event: dict, member: str) -> dict:
+    e = dict(event, properties=dict(event["properties"]))
+    del e["properties"][member]
+    return e
+
+
+def check_huge_fault(binary, tls):
+    start, end = f"{DAY}T00:00:00Z", f"{DAY}T12:00:00Z"
+    p1 = events_path(start, end, 100)
+    with source(binary, tls) as src:
+        clean = json.loads(src.get(p1)[2])
+    size = 5_000_000
+    with fault_server(binary, tls, f"huge:request=1,bytes={size}", f"huge:request=2,bytes={size}",
+                      "huge:request=3,bytes=1000000", "truncate:request=3") as src:
+        s, h, body = src.get(p1)
+        assert s == 200 and int(h["content-length"]) == len(body) and len(body) >= size, (s, len(body))
+        page = json.loads(body)
+        assert len(body) == size, f"padded to {len(body)} bytes, not exactly {size}"
+        first = page["events"][0]
+        assert list(first["properties"])[0] == "pad" and set(first["properties"]["pad"]) == {"x"}
+        assert len(first["properties"]["pad"]) > size - 100_000
+        assert without(first, "pad") == clean["events"][0] and page["events"][1:] == clean["events"][1:]
+        assert page["next_cursor"] == clean["next_cursor"], "huge changed next_cursor"
+        # a page without events of its own: a top-level pad member
+        s, _, body = src.get(events_path(start, start))
+        page = json.loads(body)
+        assert s == 200 and len(body) == size and page["events"] == [] and page["next_cursor"] is None
+        assert set(page) == {"events", "next_cursor", "pad"}, set(page)
+        # with truncate: the padded Content-Length, then half of it
+        c = src.connect()
+        c.request("GET", p1, headers={"Authorization": f"Bearer {TOKEN}"})
+        r = c.getresponse()
+        assert r.status == 200 and int(r.getheader("Content-Length")) == 1_000_000
+        try:
+            r.read()
+            raise AssertionError("huge+truncate: the whole body arrived")
+        except http.client.IncompleteRead as e:
+            assert len(e.partial) == 500_000, len(e.partial)
+        c.close()
+        st = src.stats()
+        assert [f["fired"] for f in st["faults"]] == [1, 1, 1, 1] and st["pages"] == 2, st
+        assert st["bytes"] >= 2 * size + 500_000, st["bytes"]
+    return f"huge: {size} B of valid JSON, pad first in the first event, events and cursor kept; empty page; with truncate"
+
+
+def deep_value(body: bytes, levels: int) -> bytes:
+    """Checks that the "deep" member holds `levels` nested objects and returns the body with
+    the value replaced by 0 (Python's json cannot parse 10000 levels)."""
+    at = body.index(b'"deep":') + len(b'"deep":')
+    opened = b'{"a":' * (levels - 1) + b"{}" + b"}" * (levels - 1)
+    assert body[at:at + len(opened)] == opened, body[at:at + 80]
+    after = body[at + len(opened):at + len(opened) + 1]
+    assert after in (b",", b"}"), after  # the value ends there
+    return body[:at] + b"0" + body[at + len(opened):]
+
+
+def check_deep_bigstring_nul_faults(binary, tls):
+    start, end = f"{DAY}T00:00:00Z", f"{DAY}T12:00:00Z"
+    p1 = events_path(start, end, 101)
+    with source(binary, tls) as src:
+        clean = json.loads(src.get(p1)[2])
+    mid = 50  # floor(101 / 2)
+    with fault_server(binary, tls, "deep:request=1", "deep:request=2,levels=40", "bigstring:request=3",
+                      "bigstring:request=4,bytes=1001", "nul:request=5", "nul:request=6",
+                      "deep:request=7,levels=3", "bigstring:request=7,bytes=10", "nul:request=7") as src:
+        # deep, default 10000 levels: checked in the text, the rest parsed
+        s, _, body = src.get(p1)
+        page = json.loads(deep_value(body, 10_000))
+        assert s == 200 and differing(page["events"], clean["events"]) == [mid]
+        assert list(page["events"][mid]["properties"])[0] == "deep"
+        assert without(page["events"][mid], "deep") == clean["events"][mid]
+        assert page["next_cursor"] == clean["next_cursor"]
+        # deep, 40 levels: parsed, nesting depth counted
+        page = json.loads(src.get(p1)[2])
+        v, depth = page["events"][mid]["properties"]["deep"], 0
+        while isinstance(v, dict):
+            depth += 1
+            v = v.get("a")
+        assert depth == 40, depth
+        # bigstring, default 10000000 bytes, then 1001 (not a multiple of the repeated text)
+        for want in (10_000_000, 1001):
+            s, _, body = src.get(p1)
+            page = json.loads(body)
+            assert differing(page["events"], clean["events"]) == [mid]
+            big = page["events"][mid]["properties"]["big"]
+            assert len(big) == want and big.isascii() and big.isprintable(), len(big)
+            assert "," in big and '"' in big and b'\\"' in body
+            assert without(page["events"][mid], "big") == clean["events"][mid]
+        # nul: odd request numbers the escape only (valid JSON), even ones also a raw NUL
+        s, _, body = src.get(p1)  # request 5
+        assert b"\x00" not in body and b'"nul":"a\\u0000b"' in body
+        page = json.loads(body)
+        assert differing(page["events"], clean["events"]) == [mid]
+        assert page["events"][mid]["properties"]["nul"] == "a\x00b"
+        assert without(page["events"][mid], "nul") == clean["events"][mid]
+        s, _, body = src.get(p1)  # request 6
+        assert body.count(b"\x00") == 1, body.count(b"\x00")
+        try:
+            json.loads(body)
+            raise AssertionError("nul: a raw NUL in a string was accepted as JSON")
+        except ValueError:
+            pass
+        page = json.loads(body, strict=False)  # control characters allowed
+        name = clean["events"][mid]["event_name"]
+        assert page["events"][mid]["event_name"] == name[0] + "\x00" + name[1:]
+        assert page["events"][mid]["properties"]["nul"] == "a\x00b"
+        # all three on one event: they combine, in a fixed order
+        page = json.loads(src.get(p1)[2])  # request 7 (odd: no raw NUL)
+        props = page["events"][mid]["properties"]
+        assert list(props)[:3] == ["deep", "big", "nul"], list(props)[:3]
+        assert props["deep"] == {"a": {"a": {}}} and len(props["big"]) == 10 and props["nul"] == "a\x00b"
+        st = src.stats()
+        assert [f["fired"] for f in st["faults"]] == [1] * 9 and st["pages"] == 7, st
+    return "deep (10000 and 40 levels), bigstring (10 MB and 1001 B), nul (escaped; raw on even requests), combined"
+
+
+def check_cursorloop_fault(binary, tls):
+    start, end = f"{DAY}T00:00:00Z", f"{DAY}T12:00:00Z"
+    with source(binary, tls) as src:
+        clean1 = json.loads(src.get(events_path(start, end, 100))[2])
+        cursor = clean1["next_cursor"]
+        clean2 = json.loads(src.get(events_path(start, end, 100, cursor))[2])
+        last_path = events_path(start, end, 10_000, cursor)
+        clean_last = json.loads(src.get(last_path)[2])
+        assert clean_last["next_cursor"] is None
+    with fault_server(binary, tls, "cursorloop") as src:
+        # a first page: a cursor that leads back to the first page
+        page = json.loads(src.get(events_path(start, end, 100))[2])
+        assert page["events"] == clean1["events"] and page["next_cursor"] not in (None, cursor)
+        loop = page["next_cursor"]
+        for _ in range(3):
+            s, _, body = src.get(events_path(start, end, 100, loop))
+            again = json.loads(body)
+            assert s == 200 and again["events"] == clean1["events"] and again["next_cursor"] == loop, s
+        # a cursor page: next_cursor is the requested cursor, and following it repeats the page
+        for _ in range(2):
+            page = json.loads(src.get(events_path(start, end, 100, cursor))[2])
+            assert page["events"] == clean2["events"] and page["next_cursor"] == cursor
+        # even the last page does not end the chain
+        page = json.loads(src.get(last_path)[2])
+        assert page["events"] == clean_last["events"] and page["next_cursor"] == cursor
+        st = src.stats()
+        assert st["faults"][0]["fired"] == 7 and st["responses"] == {"200": 7}, st
+    return "cursorloop: first page loops to itself, cursor pages return their own cursor, the last page too"
+
+
+def check_endless_fault(binary, tls):
+    path = events_path(f"{DAY}T00:00:00Z", f"{DAY}T12:00:00Z", 100)
+    with fault_server(binary, tls, "endless:request=1", "endless:request=3,interval_ms=50") as src:
+        def open_endless():
+            sock = src.ctx.wrap_socket(socket.create_connection(("127.0.0.1", src.port)),
+                                       server_hostname="127.0.0.1")
+            sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n\r\n".encode())
+            sock.settimeout(0.25)
+            return sock
+
+        def read_for(sock, seconds: float) -> bytes:
+            got, until = b"", time.monotonic() + seconds
+            while time.monotonic() < until:
+                try:
+                    data = sock.recv(65536)
+                except (socket.timeout, TimeoutError):
+                    continue
+                assert data, "endless: the server closed the connection"
+                got += data
+            return got
+
+        sock = open_endless()
+        t = time.monotonic()
+        got = read_for(sock, 0.6)
+        head, _, body = got.partition(b"\r\n\r\n")
+        headers = head.decode().lower()
+        assert headers.startswith("http/1.1 200") and "transfer-encoding: chunked" in headers, headers
+        assert "content-length" not in headers and "content-type: application/json" in headers, headers
+        assert b'{"events":[{"id":"evt-20261122-000000000"' in body, body[:80]
+        # the server answers another request meanwhile
+        t2 = time.monotonic()
+        s, _, _ = src.get(path)  # request 2
+        assert s == 200 and time.monotonic() - t2 < 1.0, "endless blocks other connections"
+        body += read_for(sock, 2.0 - (time.monotonic() - t))
+        assert time.monotonic() - t >= 2.0 and b"\r\n0\r\n\r\n" not in body, "endless: the body ended"
+        chunks = body.count(b"\r\n10\r\n" + b" " * 16)
+        assert 5 <= chunks <= 12, f"{chunks} filler chunks in 2 s at 200 ms"
+        # a second endless one at 50 ms, then both clients go away: the server lets go of them
+        fast = open_endless()  # request 3
+        n = len(read_for(fast, 1.0))
+        assert n > 16 * 12, n
+        sock.close()
+        fast.close()
+        deadline = time.monotonic() + 5
+        while src.stats()["active_connections"] > 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        st = src.stats()
+        assert st["active_connections"] == 1, st  # the /_stats request's own
+        assert [f["fired"] for f in st["faults"]] == [1, 1] and st["pages"] == 1, st
+    # shutdown with an endless answer in progress
+    with fault_server(binary, tls, "endless") as src:
+        held = src.ctx.wrap_socket(socket.create_connection(("127.0.0.1", src.port)), server_hostname="127.0.0.1")
+        held.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n\r\n".encode())
+        held.settimeout(2)
+        assert held.recv(100).startswith(b"HTTP/1.1 200")
+        took = src.stop()
+        held.close()
+        assert took < 2.0, took
+    return f"endless: first bytes, {chunks} filler chunks and no end in 2 s, others served, clients leaving freed, stop in {took:.2f} s"
+
+
+def check_html_fault(binary, tls):
+    path = events_path(f"{DAY}T00:00:00Z", f"{DAY}T12:00:00Z", 100)
+    with fault_server(binary, tls, "duplicate:request=1", "html:request=1", "500:request=1") as src:
+        s, h, body = src.get(path)
+        assert s == 200 and h["content-type"] == "text/html; charset=utf-8", (s, h)
+        assert body == (b"<!DOCTYPE html><html><head><title>Gateway login</title></head>"
+                        b"<body>Please sign in</body></html>"), body
+        assert int(h["content-length"]) == len(body) and h["x-page-request"] == "1"
+        s, h, body = src.get(path)
+        assert s == 200 and h["content-type"] == "application/json" and json.loads(body)["events"]
+        st = src.stats()
+        assert [f["fired"] for f in st["faults"]] == [1, 1, 0] and st["pages"] == 1, st
+    return "html: a 200 login page with its content type and length; it ends the evaluation"
+
+
 def check_cli_errors(binary, tls):
     cases = [
         ([binary, "serve", "--token", TOKEN, "--fault", "503:evry=2"], "evry"),
         ([binary, "serve", "--token", TOKEN, "--fault", "explode"], "explode"),
         ([binary, "serve", "--token", TOKEN, "--fault", "500:retry_after=3"], "retry_after"),
+        ([binary, "serve", "--token", TOKEN, "--fault", "huge:bytes=0"], "bytes must be an integer from 1"),
+        ([binary, "serve", "--token", TOKEN, "--fault", "deep:bytes=5"], "bytes applies to huge and bigstring"),
+        ([binary, "serve", "--token", TOKEN, "--fault", "deep:levels=0"], "levels"),
+        ([binary, "serve", "--token", TOKEN, "--fault", "endless:interval_ms=0"], "interval_ms"),
+        ([binary, "serve", "--token", TOKEN, "--fault", "html:interval_ms=5"], "interval_ms applies to endless"),
         ([binary, "serve", "--token", TOKEN, "--tls-cert", "/nonexistent.pem", "--tls-key", tls["key"]], "nonexistent"),
         ([binary, "dump", "--tenant", "t", "--start", "nope", "--end", "2026-11-22T00:00:00Z"], "start"),
     ]
@@ -491,7 +724,8 @@ def check_shutdown(binary, tls):
 
 CHECKS = [check_pages_equal_dump, check_day_shape, check_parameters_and_cursors, check_token,
           check_keep_alive_latency_and_stats, check_status_faults, check_rate_is_deterministic,
-          check_transport_faults, check_content_faults, check_slow_fault_with_ending, check_cli_errors,
+          check_transport_faults, check_content_faults, check_huge_fault, check_deep_bigstring_nul_faults,
+          check_cursorloop_fault, check_endless_fault, check_html_fault, check_slow_fault_with_ending, check_cli_errors,
           check_deadlines, check_shutdown]
 
 

@@ -3,7 +3,9 @@
 //
 // Requests are read with Beast's parser; responses are written as a hand-made header plus
 // the page bytes, because the faults need byte-level control over what reaches the client
-// (a full Content-Length followed by half the body, a reset instead of an answer).
+// (a full Content-Length followed by half the body, a reset instead of an answer, a chunked
+// body that never ends). The bulk of huge, deep and bigstring pages is generated while it is
+// sent (page splices), so a 200 MB page costs a 256 KiB buffer, not 200 MB.
 #include "source_server.hpp"
 
 #include "base/json_text.hpp"
@@ -54,6 +56,7 @@ namespace {
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 constexpr std::size_t write_chunk = 4u << 20;            // deadline granularity of body writes
+constexpr std::size_t fill_chunk = 256u << 10;           // generated splice bytes per write
 constexpr std::size_t keep_page_capacity = 32u << 20;    // a connection's page buffer after a huge page
 constexpr std::size_t max_cached_tenants = 32;
 constexpr auto handshake_timeout = std::chrono::seconds(10);
@@ -78,6 +81,56 @@ std::string_view reason(unsigned status) {
 
 // What a broken proxy might splice into a page cut in the middle: not JSON.
 constexpr std::string_view malformed_tail = "\n<html><body>502 Bad Gateway</body></html>\n";
+
+// What a captive portal or a misrouted gateway answers with a 200: a login page.
+constexpr std::string_view html_body =
+    "<!DOCTYPE html><html><head><title>Gateway login</title></head><body>Please sign in</body></html>";
+constexpr std::string_view html_content_type = "text/html; charset=utf-8";
+
+// The endless fault's trickle: JSON whitespace, valid between the tokens of the open page.
+constexpr std::string_view endless_filler = "                ";
+
+// A reply's body as pieces: text held elsewhere (the page buffer, an error body, the malformed
+// tail) or a page splice, generated while it is sent.
+struct body_piece {
+  std::string_view text;
+  const page_splice* splice = nullptr;
+  std::uint64_t size = 0;
+};
+
+// The page buffer with its splices in place; no empty pieces (an empty buffer in a write
+// stops Beast's flat_stream early, see write_reply).
+void add_page_pieces(std::string_view page, const std::vector<page_splice>& splices,
+                     std::vector<body_piece>& out) {
+  std::size_t at = 0;
+  for (const auto& s : splices) {
+    if (s.offset > at) out.push_back({page.substr(at, s.offset - at), nullptr, s.offset - at});
+    at = std::max(at, s.offset);
+    if (s.size() > 0) out.push_back({{}, &s, s.size()});
+  }
+  if (page.size() > at) out.push_back({page.substr(at), nullptr, page.size() - at});
+}
+
+// Keeps the first `limit` bytes of the pieces.
+void cut_pieces(std::vector<body_piece>& pieces, std::uint64_t limit) {
+  std::uint64_t at = 0;
+  std::size_t keep = 0;
+  for (; keep < pieces.size() && at < limit; ++keep) {
+    auto& p = pieces[keep];
+    if (at + p.size > limit) {
+      p.size = limit - at;
+      if (!p.splice) p.text = p.text.substr(0, static_cast<std::size_t>(p.size));
+    }
+    at += p.size;
+  }
+  pieces.resize(keep);
+}
+
+std::uint64_t total_size(const std::vector<body_piece>& pieces) {
+  std::uint64_t n = 0;
+  for (const auto& p : pieces) n += p.size;
+  return n;
+}
 
 std::string error_body(std::string_view error, std::string_view message) {
   std::string s = R"({"error":")";
@@ -126,13 +179,17 @@ private:
 
 // What to send back for one request.
 struct reply {
-  enum class action { send, truncate, reset };
+  enum class action { send, truncate, reset, endless };
 
   unsigned status = 200;
   action act = action::send;
-  std::string error_text;       // error and stats bodies
-  bool page = false;            // the body is the connection's page buffer
+  std::string_view content_type = "application/json";
+  std::string error_text;       // error, stats and html bodies
+  bool page = false;            // the body is the connection's page buffer (endless: its start)
+  std::vector<page_splice> splices; // of the page: generated while sent
+  std::uint64_t spliced_bytes = 0;
   bool malformed = false;       // send the page's first half, then malformed_tail
+  std::chrono::milliseconds endless_interval{0};
   std::size_t page_events = 0;
   std::uint64_t page_request = 0;
   std::optional<unsigned> retry_after;
@@ -163,6 +220,8 @@ struct connection {
   beast::flat_buffer read_buffer;
   byte_buffer page;
   std::string head;
+  std::vector<body_piece> pieces;           // write_reply's, reused
+  std::vector<net::const_buffer> buffers;   // write_reply's, reused
   std::string remote;
   std::shared_ptr<const event_generator> generator; // of the tenant asked for last
 };
@@ -183,6 +242,8 @@ private:
   template <class Stream>
   net::awaitable<error_code> write_reply(Stream& stream, connection& c, const reply& r, bool keep_alive,
                                          unsigned version);
+  template <class Stream>
+  net::awaitable<void> write_endless(Stream& stream, connection& c, const reply& r, unsigned version);
   std::string stats_json() const;
   void begin_shutdown(int signal_number);
   net::awaitable<void> wait_for_connections();
@@ -396,6 +457,12 @@ net::awaitable<void> source_server::session(Stream& stream, connection& c) {
       // An abortive close: the client sees a reset instead of an answer.
       c.lowest().socket().set_option(net::socket_base::linger(true, 0), ec);
       c.lowest().close();
+    } else if (r.act == reply::action::endless) {
+      // Returns only when the client went away, a write timed out or the server stops: the
+      // body never ends, so neither does the connection's use.
+      co_await write_endless(stream, c, r, request.version());
+      c.lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+      c.lowest().close();
     } else {
       // A truncated answer still announces keep-alive: the connection drops mid-body.
       const bool keep_alive = parser.keep_alive() && r.act == reply::action::send;
@@ -428,7 +495,7 @@ net::awaitable<void> source_server::session(Stream& stream, connection& c) {
                                   {"status", r.act == reply::action::reset ? 0u : r.status},
                                   {"page_request", r.page_request},
                                   {"events", r.page_events},
-                                  {"bytes", r.page ? c.page.size() : r.error_text.size()},
+                                  {"bytes", r.page ? c.page.size() + r.spliced_bytes : r.error_text.size()},
                                   {"fault", r.fault},
                                   {"ms", ms}});
     }
@@ -440,14 +507,17 @@ net::awaitable<void> source_server::session(Stream& stream, connection& c) {
 template <class Stream>
 net::awaitable<error_code> source_server::write_reply(Stream& stream, connection& c, const reply& r,
                                                       bool keep_alive, unsigned version) {
-  std::string_view body = r.page ? c.page.view() : std::string_view(r.error_text);
-  std::string_view tail;
+  auto& pieces = c.pieces;
+  pieces.clear();
+  if (r.page) add_page_pieces(c.page.view(), r.splices, pieces);
+  else if (!r.error_text.empty()) pieces.push_back({r.error_text, nullptr, r.error_text.size()});
   if (r.malformed) {
-    body = body.substr(0, body.size() / 2); // inside an event, for any page with events
-    tail = malformed_tail;
+    cut_pieces(pieces, total_size(pieces) / 2); // inside an event, for any page with events
+    pieces.push_back({malformed_tail, nullptr, malformed_tail.size()});
   }
-  const std::size_t announced = body.size() + tail.size();
-  if (r.act == reply::action::truncate) body = body.substr(0, announced / 2), tail = {};
+  const std::uint64_t announced = total_size(pieces);
+  if (r.act == reply::action::truncate) cut_pieces(pieces, announced / 2);
+  const std::uint64_t body_size = total_size(pieces);
 
   auto& h = c.head;
   h.clear();
@@ -455,7 +525,9 @@ net::awaitable<error_code> source_server::write_reply(Stream& stream, connection
   h += std::to_string(r.status);
   h += ' ';
   h += reason(r.status);
-  h += "\r\nServer: secexport-source\r\nContent-Type: application/json\r\nContent-Length: ";
+  h += "\r\nServer: secexport-source\r\nContent-Type: ";
+  h += r.content_type;
+  h += "\r\nContent-Length: ";
   h += std::to_string(announced);
   h += "\r\n";
   if (r.retry_after) h += "Retry-After: " + std::to_string(*r.retry_after) + "\r\n";
@@ -466,30 +538,94 @@ net::awaitable<error_code> source_server::write_reply(Stream& stream, connection
   h += "\r\n";
 
   // The header and the first chunk of the body in one write, the rest in chunks, each with
-  // its own deadline. Not a std::array of two buffers: Asio's special case for it hands the
-  // stream an empty first buffer once the header is out, which Beast's flat_stream (inside
-  // ssl_stream) takes for a zero-byte write, and async_write then stops early.
-  std::size_t sent = std::min(body.size(), write_chunk);
-  c.lowest().expires_after(options_.io_timeout);
-  const std::vector<net::const_buffer> first{net::buffer(h), net::buffer(body.data(), sent)};
-  auto [ec, n] = co_await net::async_write(stream, first, use_tuple);
-  if (!ec && n != h.size() + sent) ec = net::error::connection_aborted; // never silently short
-  if (ec) co_return ec;
-  while (sent < body.size()) {
-    auto chunk = std::min(body.size() - sent, write_chunk);
+  // its own deadline; splices are generated into `fill` as the chunks reach them. Not a
+  // std::array of two buffers, and never an empty buffer: Asio's special case for arrays
+  // hands the stream an empty first buffer once the header is out, which Beast's flat_stream
+  // (inside ssl_stream) takes for a zero-byte write, and async_write then stops early.
+  std::unique_ptr<char[]> fill;
+  for (const auto& p : pieces)
+    if (p.splice && !fill) fill = std::make_unique_for_overwrite<char[]>(fill_chunk);
+  auto& buffers = c.buffers;
+  std::size_t piece = 0;
+  std::uint64_t within = 0; // of pieces[piece]
+  for (bool head = true; head || piece < pieces.size(); head = false) {
+    buffers.clear();
+    std::size_t room = write_chunk, filled = 0, expected = 0;
+    if (head) {
+      buffers.push_back(net::buffer(h));
+      expected = h.size();
+    }
+    while (room > 0 && piece < pieces.size()) {
+      const auto& p = pieces[piece];
+      auto n = static_cast<std::size_t>(std::min<std::uint64_t>(room, p.size - within));
+      if (p.splice) {
+        n = std::min(n, fill_chunk - filled);
+        if (n == 0) break; // fill is full: the rest in the next write
+        copy_splice(*p.splice, within, n, fill.get() + filled);
+        buffers.push_back(net::buffer(fill.get() + filled, n));
+        filled += n;
+      } else {
+        buffers.push_back(net::buffer(p.text.data() + within, n));
+      }
+      room -= n;
+      expected += n;
+      within += n;
+      if (within == p.size) ++piece, within = 0;
+    }
     c.lowest().expires_after(options_.io_timeout);
-    auto [wec, wn] = co_await net::async_write(stream, net::buffer(body.data() + sent, chunk), use_tuple);
-    if (wec) co_return wec;
-    sent += wn;
-  }
-  if (!tail.empty()) {
-    c.lowest().expires_after(options_.io_timeout);
-    auto [tec, tn] = co_await net::async_write(stream, net::buffer(tail), use_tuple);
-    if (tec) co_return tec;
+    auto [ec, n] = co_await net::async_write(stream, buffers, use_tuple);
+    if (!ec && n != expected) ec = net::error::connection_aborted; // never silently short
+    if (ec) co_return ec;
   }
   c.lowest().expires_never();
-  stats_.bytes += body.size() + tail.size();
+  stats_.bytes += body_size;
   co_return error_code{};
+}
+
+// The endless fault: a 200 whose body starts like a page and then trickles whitespace, one
+// small chunk per interval, on the connection's timer (so other connections go on), until
+// a write fails (the client went away) or cannot finish within --io-timeout-s, or the server
+// stops (close() cancels the timer).
+template <class Stream>
+net::awaitable<void> source_server::write_endless(Stream& stream, connection& c, const reply& r,
+                                                  unsigned version) {
+  // HTTP/1.0 has no chunked encoding: there the body simply never ends (it would end at the close).
+  const bool chunked = version != 10;
+  auto chunk_size = [](std::size_t n) {
+    char hex[20];
+    auto len = std::snprintf(hex, sizeof hex, "%zx\r\n", n);
+    return std::string(hex, static_cast<std::size_t>(len));
+  };
+  auto& h = c.head;
+  h.clear();
+  h += "HTTP/1.1 200 OK\r\nServer: secexport-source\r\nContent-Type: application/json\r\n";
+  if (chunked) h += "Transfer-Encoding: chunked\r\n";
+  h += "X-Page-Request: " + std::to_string(r.page_request) + "\r\nConnection: close\r\n\r\n";
+  if (chunked) h += chunk_size(c.page.size());
+  h.append(c.page.data(), c.page.size());
+  if (chunked) h += "\r\n";
+  std::string filler;
+  if (chunked) filler = chunk_size(endless_filler.size());
+  filler += endless_filler;
+  if (chunked) filler += "\r\n";
+
+  std::string_view next = h;
+  std::uint64_t payload = c.page.size();
+  for (;;) {
+    c.lowest().expires_after(options_.io_timeout);
+    auto [ec, n] = co_await net::async_write(stream, net::buffer(next), use_tuple);
+    c.lowest().expires_never();
+    if (ec) {
+      log_debug("source.endless_ended", {{"remote", c.remote}, {"error", ec.message()}});
+      co_return;
+    }
+    stats_.bytes += payload;
+    next = filler;
+    payload = endless_filler.size();
+    c.timer.expires_after(r.endless_interval);
+    auto [tec] = co_await c.timer.async_wait(use_tuple);
+    if (tec) co_return; // the server is stopping
+  }
 }
 
 net::awaitable<void> source_server::handle(const http::request<http::empty_body>& request, connection& c,
@@ -568,6 +704,18 @@ net::awaitable<void> source_server::handle_events(const routed_target& target, c
       r.error(503, "service_unavailable", "injected fault 503 (page request " + std::to_string(d.request_number) + ")");
       r.retry_after = d.retry_after;
       break;
+    case fault_kind::html:
+      r.error_text = html_body;
+      r.content_type = html_content_type;
+      break;
+    case fault_kind::endless: {
+      event_writer writer(g);
+      build_page_start(g, writer, page, c.page);
+      r.page = true;
+      r.act = reply::action::endless;
+      r.endless_interval = d.endless_interval;
+      break;
+    }
     default:
       r.error(500, "internal_error", "injected fault 500 (page request " + std::to_string(d.request_number) + ")");
       break;
@@ -575,15 +723,23 @@ net::awaitable<void> source_server::handle_events(const routed_target& target, c
     co_return;
   }
 
-  content_faults cf{d.duplicate, d.outside, d.badevent, d.badutf8, d.request_number};
+  content_faults cf{d.duplicate, d.outside, d.badevent, d.badutf8, d.request_number,
+                    d.huge_bytes, d.deep_levels, d.bigstring_bytes, d.nul, d.cursorloop};
   event_writer writer(g);
   auto result = build_page(g, writer, page, cf, c.page);
   r.page = true;
   r.page_events = result.events;
+  r.splices = std::move(result.splices);
+  r.spliced_bytes = result.spliced_bytes;
   if (d.duplicate) r.fault = "duplicate";
   if (d.outside) r.fault = "outside";
   if (d.badevent) r.fault = "badevent";
   if (d.badutf8) r.fault = "badutf8";
+  if (d.cursorloop) r.fault = "cursorloop";
+  if (d.nul) r.fault = "nul";
+  if (d.bigstring_bytes) r.fault = "bigstring";
+  if (d.deep_levels) r.fault = "deep";
+  if (d.huge_bytes) r.fault = "huge";
   if (d.malformed) {
     r.malformed = true;
     r.fault = "malformed";
