@@ -2,7 +2,7 @@
 
 #include "base/ini.hpp"
 #include "export/object_key.hpp"
-#include "s3/s3_client.hpp"
+#include "s3/addressing.hpp"
 
 #include <openssl/rand.h>
 
