@@ -15,6 +15,9 @@ packages=(
   libpugixml-dev              # S3 / STS XML responses
   libcli11-dev                # command line
   libgtest-dev libgmock-dev googletest libbenchmark-dev
+  # fuzzing: libFuzzer + sanitizer runtimes (tools/fuzz.sh, tests/fuzz; clang 14 on Debian 12)
+  clang libclang-rt-14-dev
+  llvm-14                     # fuzzing: llvm-symbolizer, for readable sanitizer stack traces
   # integration tests: TLS CA, Ceph radosgw as a strict S3 server
   openssl ca-certificates curl procps
   faketime                    # clock-skew tests (libfaketime)

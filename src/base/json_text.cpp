@@ -26,6 +26,17 @@ long read_u_escape(std::string_view raw, std::size_t i) noexcept {
   return v;
 }
 
+// The bytes of the UTF-8 character starting at raw[at] (1 for a byte that starts none, and
+// never beyond the end).
+std::size_t utf8_sequence_length(std::string_view raw, std::size_t at) noexcept {
+  if (at >= raw.size()) return 0;
+  const auto lead = static_cast<unsigned char>(raw[at]);
+  std::size_t n = lead < 0xC0 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+  std::size_t k = 1;
+  while (k < n && at + k < raw.size() && (static_cast<unsigned char>(raw[at + k]) & 0xC0) == 0x80) ++k;
+  return k;
+}
+
 } // namespace
 
 void append_json_escaped(std::string& out, std::string_view text) {
@@ -104,9 +115,11 @@ std::size_t decode_json_string(std::string_view raw, std::string& out) {
     }
     default: break;
     }
-    out.append(replacement_character); // an escape JSON does not have
+    // An escape JSON does not have: the backslash and the whole character after it become
+    // one U+FFFD (never half a multi-byte sequence: the output stays valid UTF-8).
+    out.append(replacement_character);
     ++replaced;
-    i += 2;
+    i += 1 + utf8_sequence_length(raw, i + 1);
   }
   return replaced;
 }

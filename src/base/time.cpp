@@ -87,8 +87,12 @@ std::optional<sys_us> parse_rfc3339(std::string_view s) noexcept {
     return std::nullopt;
   }
   if (pos != s.size()) return std::nullopt;
-  auto t = sys_us{*day} + hours{hh} + minutes{mm} + seconds{ss} + microseconds{micros};
-  return t - minutes{offset_minutes};
+  auto t = sys_us{*day} + hours{hh} + minutes{mm} + seconds{ss} + microseconds{micros} - minutes{offset_minutes};
+  // In UTC the year must still have four digits (an offset can push 0000-01-01 or
+  // 9999-12-31 over the edge), or it could not be written back.
+  static constexpr auto first = sys_days{year{0} / January / 1}, end = sys_days{year{10000} / January / 1};
+  if (t < sys_us{first} || t >= sys_us{end}) return std::nullopt;
+  return t;
 }
 
 void write_rfc3339_ms(sys_us t, char* out) noexcept {

@@ -25,7 +25,7 @@ bool endpoint::is_ip_literal() const {
 std::string printable_url(std::string_view url) {
   auto scheme = url.find("://");
   auto start = scheme == std::string_view::npos ? 0 : scheme + 3;
-  auto end = url.find_first_of("/?#", start);
+  auto end = url.find_first_of("/?#", start); // the authority ends there, as parse_endpoint reads it
   auto at = url.substr(0, end).rfind('@');
   if (at == std::string_view::npos || at < start) return std::string(url);
   return std::string(url.substr(0, start)) + "***" + std::string(url.substr(at));
@@ -46,10 +46,13 @@ result<endpoint> parse_endpoint(std::string_view url) {
   } else {
     return fail("the URL must start with https:// or http://");
   }
-  auto slash = url.find('/');
-  auto authority = url.substr(0, slash);
-  if (slash != std::string_view::npos) {
-    auto path = url.substr(slash);
+  for (unsigned char c : url)
+    if (c <= 0x20 || c >= 0x7f)
+      return fail("the URL must not contain spaces, control characters or non-ASCII bytes (percent-encode them)");
+  auto end_of_authority = url.find_first_of("/?#");
+  auto authority = url.substr(0, end_of_authority);
+  if (end_of_authority != std::string_view::npos) {
+    auto path = url.substr(end_of_authority);
     if (path.find_first_of("?#") != std::string_view::npos)
       return fail("the URL must not have a query or fragment");
     while (path.ends_with('/')) path.remove_suffix(1);
@@ -73,6 +76,13 @@ result<endpoint> parse_endpoint(std::string_view url) {
     port = authority.substr(colon + 1);
   }
   if (host.empty()) return fail("the URL has no host");
+  const bool ipv6 = authority.starts_with('[');
+  for (char c : host) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    const bool ok = ipv6 ? alnum || c == ':' || c == '.' : alnum || c == '-' || c == '.' || c == '_' || c == '~';
+    if (!ok) return fail(ipv6 ? "the IPv6 address has a character an address cannot have"
+                              : "the host name has a character host names cannot have");
+  }
   ep.host = std::string(host);
   if (!port.empty()) {
     unsigned value = 0;

@@ -26,6 +26,14 @@ std::optional<std::string_view> raw_string(od::value& v) {
   return token.substr(1, token.size() - 2);
 }
 
+// Whether `v` is JSON null; a malformed atom ("nul", "nulll") is not null, and its error
+// surfaces when the value is read as the type the field wants. (simdjson's is_null() returns
+// a result whose conversion to bool throws on such an atom.)
+bool is_null(od::value& v) {
+  bool null = false;
+  return !v.is_null().get(null) && null;
+}
+
 std::string type_name(od::value& v) {
   od::json_type t;
   if (v.type().get(t)) return "invalid JSON";
@@ -52,7 +60,7 @@ std::optional<std::string> read_event(od::object object, source::event_view& out
   unsigned seen = 0;
   auto string_field = [&](od::value& v, std::string_view field, std::string_view& target,
                           bool* null_flag) -> std::optional<std::string> {
-    if (null_flag && v.is_null()) {
+    if (null_flag && is_null(v)) {
       *null_flag = true;
       return std::nullopt;
     }
@@ -101,7 +109,7 @@ std::optional<std::string> read_event(od::object object, source::event_view& out
       seen |= other;
     } else if (key == "properties") {
       od::object object_value;
-      if (v.is_null()) {
+      if (is_null(v)) {
         out.properties = "{}";
       } else if (v.get_object().get(object_value)) {
         problem = "field properties is " + type_name(v) + ", not an object";
@@ -168,7 +176,7 @@ std::optional<std::string> page_parser::parse_page(page& p) {
         ++position;
       }
     } else if (key == "next_cursor") {
-      if (v.is_null()) {
+      if (is_null(v)) {
         p.next_cursor.reset();
       } else {
         std::string_view cursor;

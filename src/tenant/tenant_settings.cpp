@@ -220,7 +220,8 @@ std::string serialize(const tenant_settings& t) {
   line("region", t.region);
   line("role-arn", t.role_arn);
   line("external-id", t.external_id);
-  if (t.method == auth_method::role_arn) o << "session-duration = " << t.session_duration << "\n";
+  if (t.method == auth_method::role_arn || t.session_duration != 3600)
+    o << "session-duration = " << t.session_duration << "\n";
   line("access-key-id", t.access_key_id);
   if (!t.secret_access_key.empty()) o << "secret-access-key = " << t.secret_access_key.reveal() << "\n";
   line("source-url", t.source_url);
@@ -240,7 +241,8 @@ tenant_settings parse_tenant_file(std::string_view text, std::string_view file_n
   auto it = ini.find("tenant");
   if (it == ini.end()) throw store_error(errc::malformed_file, where + ": no [tenant] section");
   for (const auto& [k, v] : it->second) {
-    auto bad = [&](const std::string& why) { return store_error(errc::malformed_file, where + ": " + k + ": " + why); };
+    const std::string& key = k; // (clang before 16 cannot capture a structured binding)
+    auto bad = [&](const std::string& why) { return store_error(errc::malformed_file, where + ": " + key + ": " + why); };
     if (k == "enabled") {
       if (v != "true" && v != "false") throw bad("must be true or false");
       t.enabled = v == "true";
@@ -261,7 +263,10 @@ tenant_settings parse_tenant_file(std::string_view text, std::string_view file_n
     } else if (k == "access-key-id") t.access_key_id = v;
     else if (k == "secret-access-key") t.secret_access_key = secret(v); // registered for redaction
     else if (k == "source-url") t.source_url = v;
-    else if (k == "source-token-env") t.source_token_env = v;
+    else if (k == "source-token-env") {
+      if (v.empty()) throw bad("must name the environment variable that holds the event API's token");
+      t.source_token_env = v;
+    }
     else throw store_error(errc::malformed_file, where + ": unknown setting '" + k + "'");
   }
   return t;

@@ -70,5 +70,12 @@ TEST(iso_day, parses_and_formats_calendar_days) {
   EXPECT_EQ(format_iso_day(sys_days{year{2026} / 11 / 22}), "2026-11-22");
 }
 
+TEST(rfc3339, an_offset_may_not_push_the_utc_year_out_of_four_digits) {
+  EXPECT_FALSE(parse_rfc3339("0000-01-01T00:00:00+00:01"));
+  EXPECT_FALSE(parse_rfc3339("9999-12-31T23:59:59-00:01"));
+  EXPECT_TRUE(parse_rfc3339("0000-01-01T00:00:00Z"));
+  EXPECT_TRUE(parse_rfc3339("9999-12-31T23:59:59.999999Z"));
+}
+
 } // namespace
 } // namespace secexport

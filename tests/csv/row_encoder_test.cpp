@@ -293,5 +293,18 @@ TEST(utf8, repair_of_random_bytes_is_always_valid_and_keeps_valid_text) {
   }
 }
 
+// Found by the csv_encoder fuzz target: an unknown escape before a multi-byte character left
+// the character's continuation bytes behind, invalid UTF-8 in the report.
+TEST(decode_json_string, an_unknown_escape_replaces_the_whole_character) {
+  std::string out;
+  EXPECT_EQ(secexport::decode_json_string("a\\\xC3\xA9" "b", out), 1u); // a \é b
+  EXPECT_EQ(out, "a\xEF\xBF\xBD" "b");
+  EXPECT_TRUE(valid_utf8(out));
+  EXPECT_EQ(secexport::decode_json_string("\\\xF0\x9F\x98\x80", out), 1u); // \😀
+  EXPECT_EQ(out, "\xEF\xBF\xBD");
+  EXPECT_EQ(secexport::decode_json_string("x\\\xE6", out), 1u); // a truncated character at the end
+  EXPECT_EQ(out, "x\xEF\xBF\xBD");
+}
+
 } // namespace
 } // namespace secexport::csv

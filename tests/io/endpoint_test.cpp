@@ -50,5 +50,25 @@ TEST(endpoint, printable_urls_mask_user_information) {
   EXPECT_EQ(printable_url("https://host"), "https://host");
 }
 
+// Found by the endpoint fuzz target: a query without a path became part of the host, and
+// hosts with brackets parsed into URLs that did not parse back.
+TEST(endpoint, the_authority_ends_at_a_query_and_hosts_are_checked) {
+  EXPECT_EQ(parse_endpoint("https://example.com?token=x").error().code, errc::bad_url);
+  EXPECT_EQ(parse_endpoint("https://example.com#frag").error().code, errc::bad_url);
+  EXPECT_FALSE(parse_endpoint("https://a]:b:1"));
+  EXPECT_FALSE(parse_endpoint("https://[[1]:4"));
+  EXPECT_FALSE(parse_endpoint("https://ex ample.com"));
+  EXPECT_FALSE(parse_endpoint("https://example.com/a\nb"));
+  EXPECT_FALSE(parse_endpoint("https://exämple.com"));
+  for (auto ok : {"https://s3.eu-west-1.amazonaws.com", "http://127.0.0.1:9000/base", "https://[::1]:8443",
+                  "https://my_host.internal"}) {
+    auto e = parse_endpoint(ok);
+    ASSERT_TRUE(e) << ok;
+    auto again = parse_endpoint(e->url());
+    ASSERT_TRUE(again) << e->url();
+    EXPECT_EQ(*again, *e);
+  }
+}
+
 } // namespace
 } // namespace secexport::io

@@ -94,5 +94,31 @@ TEST(page_parser, ndjson_lines_with_line_numbers) {
   EXPECT_EQ(broken.bad[1].reason, "the line is not a JSON object");
 }
 
+// Found by the page_parser fuzz target (tests/fuzz/regressions/page_parser): a malformed
+// `null` made simdjson throw out of the parser instead of a page or event problem.
+TEST(page_parser, a_malformed_null_is_a_problem_not_an_exception) {
+  page_parser parser;
+  auto cursor = make(R"({"events":[],"next_cursor":nul})");
+  auto problem = parser.parse_page(cursor);
+  ASSERT_TRUE(problem);
+  EXPECT_NE(problem->find("next_cursor"), std::string::npos) << *problem;
+  auto field = make(R"({"events":[{"current_email":nux}],"next_cursor":null})");
+  EXPECT_NO_THROW((void)parser.parse_page(field));
+  auto props = make(R"({"events":[{"properties":nulll}],"next_cursor":null})");
+  EXPECT_NO_THROW((void)parser.parse_page(props));
+  auto line = make("{\"id\":\"a\",\"other_account\":n}\n");
+  EXPECT_NO_THROW((void)parser.parse_lines(line));
+}
+
+TEST(page_parser, a_created_at_whose_utc_year_has_no_four_digits_is_unusable) {
+  page_parser parser;
+  for (auto t : {"0000-01-01T00:00:00+00:01", "9999-12-31T23:59:59-00:01"}) {
+    auto p = make(R"({"events":[{"id":"i","created_at":")" + std::string(t) +
+                  R"(","email_at_time_of_event":"a","developer_id":"d","event_name":"n","properties":{}}],"next_cursor":null})");
+    ASSERT_FALSE(parser.parse_page(p));
+    EXPECT_TRUE(p.events.empty()) << t;
+    ASSERT_EQ(p.bad.size(), 1u) << t;
+  }
+}
 } // namespace
 } // namespace secexport::source

@@ -259,4 +259,13 @@ TEST(policies, trust_principals_for_each_kind_of_caller) {
   EXPECT_EQ(account_principal("arn:aws:iam::123456789012:user/x", "123456789012"), "arn:aws:iam::123456789012:root");
 }
 
+// Found by the tenant_file fuzz target: what a file says must survive being saved again.
+TEST(tenant_file, parse_then_serialize_round_trips_what_the_file_says) {
+  auto t = parse_tenant_file("[tenant]\nmethod = access-key\nsession-duration = 900\n", "t.conf", "acme");
+  EXPECT_EQ(t.session_duration, 900u);
+  auto again = parse_tenant_file(serialize(t), "t.conf", "acme");
+  EXPECT_EQ(again.session_duration, 900u);
+  EXPECT_THROW((void)parse_tenant_file("[tenant]\nsource-token-env =\n", "t.conf", "acme"), store_error);
+}
+
 } // namespace
