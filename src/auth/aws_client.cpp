@@ -95,6 +95,13 @@ net::awaitable<aws_response> aws_client::call(const aws_request& request) {
         if (parsed.code) out.error = std::move(parsed);
       }
       out.error.status = out.status;
+      if (!out.error.code && out.status >= 200 && out.status < 300 && request.verify) {
+        if (auto wrong = request.verify(out)) {
+          out.error.code = wrong->code;
+          out.error.code_text = "IntegrityCheck";
+          out.error.message = std::move(wrong->message);
+        }
+      }
       report.outcome.status = out.status;
       report.outcome.service = out.error.code;
       if (auto region = out.header("x-amz-bucket-region"); !region.empty())

@@ -20,7 +20,9 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 
@@ -73,6 +75,10 @@ struct aws_request {
   std::string payload_hash;          // hex SHA-256 or UNSIGNED-PAYLOAD; empty: SHA-256 of body
   bool check_body_for_error = false; // a 200 whose body is <Error> is an error (CompleteMultipartUpload)
   std::string target;                // "s3://bucket/key", for the retry log line
+  /// Checks a successful answer (the store's echo of a checksum, an ETag): an error whose
+  /// code is an integrity condition sends the request again (the body is still in hand);
+  /// any other code fails the call. Runs on the client's executor.
+  std::function<std::optional<secexport::error>(const struct aws_response&)> verify;
 };
 
 struct aws_response {

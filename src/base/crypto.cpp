@@ -18,38 +18,55 @@ const EVP_MD* sha256_md() {
 
 } // namespace
 
-sha256::sha256() : ctx_(EVP_MD_CTX_new()) {
+namespace detail {
+
+namespace {
+
+// Fetched once: implicit fetches inside EVP_DigestInit_ex cost a lookup per call.
+const EVP_MD* fetched(const char* algorithm) {
+  if (std::string_view(algorithm) == "SHA256") return sha256_md();
+  static EVP_MD* md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  if (!md5) throw std::runtime_error("OpenSSL has no MD5 implementation");
+  return md5;
+}
+
+} // namespace
+
+template <std::size_t N> evp_digest<N>::evp_digest(const char* algorithm) : ctx_(EVP_MD_CTX_new()), algorithm_(algorithm) {
   if (!ctx_) throw std::bad_alloc();
   reset();
 }
 
-sha256::~sha256() {
+template <std::size_t N> evp_digest<N>::~evp_digest() {
   if (ctx_) EVP_MD_CTX_free(ctx_);
 }
 
-sha256::sha256(sha256&& other) noexcept : ctx_(other.ctx_) { other.ctx_ = nullptr; }
-
-sha256& sha256::operator=(sha256&& other) noexcept {
-  std::swap(ctx_, other.ctx_);
-  return *this;
+template <std::size_t N> void evp_digest<N>::reset() {
+  if (EVP_DigestInit_ex(ctx_, fetched(algorithm_), nullptr) != 1)
+    throw std::runtime_error(std::string("EVP_DigestInit_ex(") + algorithm_ + ") failed");
 }
 
-void sha256::reset() {
-  if (EVP_DigestInit_ex(ctx_, sha256_md(), nullptr) != 1)
-    throw std::runtime_error("EVP_DigestInit_ex(SHA256) failed");
+template <std::size_t N> void evp_digest<N>::update(const void* data, std::size_t size) {
+  if (size && EVP_DigestUpdate(ctx_, data, size) != 1) throw std::runtime_error("EVP_DigestUpdate failed");
 }
 
-void sha256::update(const void* data, std::size_t size) {
-  if (size && EVP_DigestUpdate(ctx_, data, size) != 1)
-    throw std::runtime_error("EVP_DigestUpdate failed");
-}
-
-sha256_digest sha256::finish() {
-  sha256_digest d{};
+template <std::size_t N> typename evp_digest<N>::digest evp_digest<N>::finish() {
+  digest d{};
   unsigned int n = 0;
   if (EVP_DigestFinal_ex(ctx_, d.data(), &n) != 1 || n != d.size())
     throw std::runtime_error("EVP_DigestFinal_ex failed");
   return d;
+}
+
+template class evp_digest<32>;
+template class evp_digest<16>;
+
+} // namespace detail
+
+md5_digest md5_of(std::string_view data) {
+  md5 h;
+  h.update(data);
+  return h.finish();
 }
 
 sha256_digest sha256_of(std::string_view data) {

@@ -14,28 +14,59 @@ struct evp_md_ctx_st;
 namespace secexport {
 
 using sha256_digest = std::array<std::uint8_t, 32>;
+using md5_digest = std::array<std::uint8_t, 16>;
 
-/// Incremental SHA-256. Reusable: `reset()` starts a new digest without reallocating.
-/// Not thread-safe; one per stream being hashed.
-class sha256 {
+namespace detail {
+
+/// An incremental OpenSSL EVP digest of N bytes ("SHA256", "MD5"), fetched once per process.
+/// Reusable: `reset()` starts a new digest without reallocating. Not thread-safe; one per
+/// stream being hashed.
+template <std::size_t N> class evp_digest {
 public:
-  sha256();
-  ~sha256();
-  sha256(const sha256&) = delete;
-  sha256& operator=(const sha256&) = delete;
-  sha256(sha256&& other) noexcept;
-  sha256& operator=(sha256&& other) noexcept;
+  using digest = std::array<std::uint8_t, N>;
+  ~evp_digest();
+  evp_digest(const evp_digest&) = delete;
+  evp_digest& operator=(const evp_digest&) = delete;
+  evp_digest(evp_digest&& other) noexcept : ctx_(other.ctx_), algorithm_(other.algorithm_) { other.ctx_ = nullptr; }
+  evp_digest& operator=(evp_digest&& other) noexcept {
+    std::swap(ctx_, other.ctx_);
+    std::swap(algorithm_, other.algorithm_);
+    return *this;
+  }
 
   void reset();
   void update(const void* data, std::size_t size);
   void update(std::string_view s) { update(s.data(), s.size()); }
   /// Finishes the digest; call reset() before reusing.
-  [[nodiscard]] sha256_digest finish();
+  [[nodiscard]] digest finish();
+
+protected:
+  explicit evp_digest(const char* algorithm);
 
 private:
   evp_md_ctx_st* ctx_;
+  const char* algorithm_;
 };
 
+extern template class evp_digest<32>;
+extern template class evp_digest<16>;
+
+} // namespace detail
+
+/// Incremental SHA-256 (signatures, payload hashes, the report's checksum).
+class sha256 : public detail::evp_digest<32> {
+public:
+  sha256() : evp_digest("SHA256") {}
+};
+
+/// Incremental MD5, only where S3 defines it: Content-MD5 and the ETags S3 computes from it.
+/// Never for anything that must resist an attacker.
+class md5 : public detail::evp_digest<16> {
+public:
+  md5() : evp_digest("MD5") {}
+};
+
+[[nodiscard]] md5_digest md5_of(std::string_view data);
 [[nodiscard]] sha256_digest sha256_of(std::string_view data);
 [[nodiscard]] sha256_digest hmac_sha256(std::span<const std::uint8_t> key, std::string_view data);
 [[nodiscard]] inline sha256_digest hmac_sha256(std::string_view key, std::string_view data) {

@@ -136,8 +136,9 @@ void transfer_flags::add_to(CLI::App& app) {
       ->capture_default_str()
       ->group(g);
   app.add_option("--checksum", checksum,
-                 "crc32c: send x-amz-checksum-crc32c with every part; S3 verifies and keeps it. auto = "
-                 "crc32c with unsigned payloads, none with signed ones")
+                 "crc32c: send x-amz-checksum-crc32c with every part; S3 verifies it and echoes it, which proves "
+                 "the part arrived intact. A store that does not echo it gets Content-MD5 on every part and its "
+                 "ETags are checked instead. auto = crc32c; none = no CRC32C (parts are then verified by MD5)")
       ->check(CLI::IsMember({"auto", "crc32c", "none"}))
       ->capture_default_str()
       ->group(g);

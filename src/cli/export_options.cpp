@@ -57,7 +57,8 @@ std::string export_summary(const exporter::export_result& result, const std::str
   return "exported " + std::to_string(m.rows) + " rows (" + std::to_string(m.bytes) + " bytes) for " + what + " to " +
          s3::s3_client::url(m.bucket, m.key) + timing + format_rate(m.bytes, seconds) + ", " +
          std::to_string(m.pages) + " pages, " + std::to_string(m.source_retries + m.upload_retries) + " retries\n" +
-         "manifest " + s3::s3_client::url(m.bucket, result.manifest_key) + " (sha256 " + m.sha256_hex + ")\n";
+         "manifest " + s3::s3_client::url(m.bucket, result.manifest_key) + " (sha256 " + m.sha256_hex + ", integrity " +
+         m.integrity + ")\n" + (result.stats.leftovers.left ? "warning: " + result.stats.leftovers.advice() + "\n" : "");
 }
 
 std::string export_failure(const exporter::export_result& result) {

@@ -120,11 +120,11 @@ int run_upload(const upload_args& a) {
     throw failure(result.error.is(condition::bad_input) ? make_error_code(s3::errc::upload_failed) : result.error.code,
                   message);
   }
-  std::printf("uploaded %llu bytes to %s in %u part%s (%s), %.2f s, %s, %llu retries\n",
+  std::printf("uploaded %llu bytes to %s in %u part%s (%s), %.2f s, %s, %llu retries, integrity %s\n",
               static_cast<unsigned long long>(result.bytes), s3::s3_client::url(bucket, key).c_str(),
               result.parts, result.parts == 1 ? "" : "s", result.upload_id.empty() ? "PutObject" : "multipart",
               seconds, format_rate(result.bytes, seconds).c_str(),
-              static_cast<unsigned long long>(retries.total()));
+              static_cast<unsigned long long>(retries.total()), result.integrity.c_str());
   return exit_ok;
 }
 

@@ -1,5 +1,6 @@
 #include "export/export_job.hpp"
 
+#include "base/json_text.hpp"
 #include "base/log.hpp"
 #include "export/error.hpp"
 #include "export/object_key.hpp"
@@ -10,11 +11,18 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <simdjson.h>
+
+#include <algorithm>
+
 namespace secexport::exporter {
 
 namespace net = boost::asio;
 
 namespace {
+
+// (Brace lists outside the coroutines: GCC 12 miscompiles them inside coroutine frames.)
+std::vector<auth::header_field> json_headers() { return {{"content-type", "application/json"}}; }
 
 sys_us now_us() { return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()); }
 
@@ -45,6 +53,10 @@ manifest make_manifest(const export_request& request, const std::string& source_
   m.bad_events_skipped = s.source.bad_events;
   m.invalid_utf8_replaced = s.source.invalid_utf8 + s.report.replaced_escapes;
   m.upload_retries = s.upload_retries;
+  m.integrity = s.upload.integrity;
+  m.leftover_found = s.leftovers.found;
+  m.leftover_aborted = s.leftovers.aborted;
+  m.leftover_left = s.leftovers.left;
   return m;
 }
 
@@ -72,15 +84,74 @@ export_result export_job::fail(export_result& r, error e) {
   return r;
 }
 
-net::awaitable<bool> export_job::remove_previous_manifest(export_result& r) {
-  auto del = co_await s3_.delete_object(request_.bucket, r.manifest_key);
-  if (del.ok() || del.error.is(auth::service_errc::no_such_key)) co_return true;
-  r.error = {errc::previous_manifest, "cannot remove the previous manifest " +
-                                          s3::s3_client::url(request_.bucket, r.manifest_key) + ": " +
-                                          del.error.describe()};
-  if (del.error.is(auth::service_errc::access_denied))
-    r.error.message += " (the bucket policy must allow s3:DeleteObject)";
-  co_return false;
+net::awaitable<std::optional<error>> export_job::remove_previous_manifest(const std::string& key) {
+  auto del = co_await s3_.delete_object(request_.bucket, key);
+  if (del.ok() || del.error.is(auth::service_errc::no_such_key)) co_return std::nullopt;
+  error e{errc::previous_manifest, "cannot remove the previous manifest " + s3::s3_client::url(request_.bucket, key) +
+                                       ": " + del.error.describe()};
+  if (del.error.is(auth::service_errc::access_denied)) e.message += " (the bucket policy must allow s3:DeleteObject)";
+  co_return e;
+}
+
+std::string leftover_uploads::advice() const {
+  std::string s = std::to_string(left) + " multipart upload" + (left == 1 ? "" : "s") +
+                  " of this report left by an earlier run could not be aborted; their parts stay in the bucket, "
+                  "invisible but billed";
+  s += "; grant s3:ListBucketMultipartUploads and s3:AbortMultipartUpload (the optional statement of `secexport "
+       "tenant policy`) or add a lifecycle rule with AbortIncompleteMultipartUpload";
+  return s;
+}
+
+net::awaitable<leftover_uploads> export_job::clean_leftovers() {
+  leftover_uploads out;
+  std::vector<std::string> ids;
+  auto listed = co_await s3_.list_multipart_uploads(request_.bucket, request_.key);
+  if (listed.ok()) {
+    if (auto uploads = s3::parse_list_uploads(listed.body))
+      for (const auto& u : *uploads)
+        if (u.key == request_.key) ids.push_back(u.upload_id); // this key only: never another's upload
+  } else {
+    out.list_denied = true;
+    log_debug("cannot list multipart uploads; looking for a recorded one only",
+              {{"object", s3::s3_client::url(request_.bucket, request_.key)}, {"reason", listed.error.describe()}});
+  }
+  const auto marker = upload_marker_key(request_.key);
+  auto recorded = co_await s3_.get_object(request_.bucket, marker);
+  if (recorded.ok()) {
+    simdjson::dom::parser parser;
+    std::string_view id;
+    if (!parser.parse(recorded.body).get_object()["upload_id"].get(id) &&
+        std::find(ids.begin(), ids.end(), id) == ids.end())
+      ids.emplace_back(id);
+  }
+  for (const auto& id : ids) {
+    auto aborted = co_await s3_.abort_multipart_upload(request_.bucket, request_.key, id);
+    if (aborted.error.is(auth::service_errc::no_such_upload)) continue; // completed or cleaned up since
+    ++out.found;
+    if (aborted.ok()) ++out.aborted;
+    else ++out.left;
+  }
+  // The record has served (the upload aborted, or counted now): counted once, not again.
+  if (recorded.ok()) (void)co_await s3_.delete_object(request_.bucket, marker);
+  if (out.aborted)
+    log_info("aborted multipart uploads an earlier run left behind",
+             {{"export", describe()}, {"count", out.aborted}});
+  if (out.left) log_warn("multipart uploads left behind by an earlier run", {{"export", describe()}, {"detail", out.advice()}});
+  co_return out;
+}
+
+net::awaitable<std::optional<error>> export_job::record_upload(const std::string& upload_id) {
+  std::string json = "{\"upload_id\": \"";
+  append_json_escaped(json, upload_id);
+  json += "\", \"key\": \"";
+  append_json_escaped(json, request_.key);
+  json += "\", \"started_at\": \"" + format_rfc3339_ms(now_us()) + "\", \"exporter\": \"secexport " SECEXPORT_VERSION "\"}\n";
+  const auto marker = upload_marker_key(request_.key);
+  auto put = co_await s3_.put_object(request_.bucket, marker, {json.data(), json.size()}, s3::small_body_protection(json),
+                                     json_headers());
+  if (put.ok()) co_return std::nullopt;
+  co_return error{errc::failed, "cannot record the multipart upload in " + s3::s3_client::url(request_.bucket, marker) +
+                                    ": " + put.error.describe()};
 }
 
 net::awaitable<bool> export_job::write_manifest(export_result& r) {
@@ -109,11 +180,9 @@ net::awaitable<bool> export_job::put_manifest(export_result& r) {
   m.seconds = std::chrono::duration<double>(m.finished_at - m.started_at).count();
   m.upload_retries = upload_retries_.total(); // the report's upload and the check before this
   auto json = m.to_json();
-  s3::payload_protection protection;
-  protection.sha256_hex = to_hex(sha256_of(json));
-  std::vector<auth::header_field> headers{{"content-type", "application/json"}};
   std::span<const char> body(json.data(), json.size());
-  auto put = co_await s3_.put_object(request_.bucket, r.manifest_key, body, protection, std::move(headers));
+  auto put = co_await s3_.put_object(request_.bucket, r.manifest_key, body, s3::small_body_protection(json),
+                                     json_headers());
   if (!put.ok()) {
     r.error = {errc::manifest_write, "the report is complete but its manifest " +
                                          s3::s3_client::url(request_.bucket, r.manifest_key) +
@@ -130,8 +199,6 @@ net::awaitable<export_result> export_job::run() {
   const auto started_at = now_us();
   r.written = make_manifest(request_, {}, r.stats, started_at);
 
-  if (!co_await remove_previous_manifest(r)) co_return fail(r, r.error);
-
   auto executor = co_await net::this_coro::executor;
   const auto& policy = request_.policy;
   // Destruction order: the producer thread, the source's thread and every handler are done
@@ -147,6 +214,11 @@ net::awaitable<export_result> export_job::run() {
   } catch (const failure& e) {
     co_return fail(r, e.to_error());
   }
+  r.stats.leftovers = co_await clean_leftovers();
+  s3::upload_hooks hooks;
+  hooks.before_commit = [this, key = r.manifest_key]() { return remove_previous_manifest(key); };
+  hooks.created = [this](const std::string& upload_id) { return record_upload(upload_id); };
+  upload.set_hooks(std::move(hooks));
   upload_ = &upload;
   source_ = source.get();
   if (cancelled_) upload.cancel(*cancelled_);
@@ -174,6 +246,10 @@ net::awaitable<export_result> export_job::run() {
   r.stats.source_retries = source_retries_.total();
   r.stats.upload_retries = upload_retries_.total();
   r.written = make_manifest(request_, source->name(), r.stats, started_at);
+  // The upload is over (completed or aborted): its record goes; an upload left behind keeps
+  // it, so the next run finds and counts it.
+  if (!r.stats.upload.upload_id.empty() && !r.stats.upload.left_behind)
+    (void)co_await s3_.delete_object(request_.bucket, upload_marker_key(request_.key));
 
   if (!r.stats.upload.ok) {
     r.cleanup = r.stats.upload.cleanup;

@@ -2,13 +2,19 @@
 // plus its manifest.
 //
 // The order of the steps is what keeps a bucket honest:
-//   1. the previous manifest for the same key is deleted (from now until step 4 the window
-//      counts as not exported, whatever else is in the bucket);
+//   1. multipart uploads of the same key that earlier runs left behind are aborted (where
+//      the policy allows) or counted;
 //   2. the report is streamed: pages are fetched concurrently (source_runner), encoded in
-//      order into part buffers (producer), uploaded as they fill (multipart_upload);
-//   3. the report is complete only when CompleteMultipartUpload (or PutObject) succeeds;
-//      its size in S3 is checked against what was sent;
-//   4. the manifest (rows, bytes, SHA-256 of the report, statistics) is written last.
+//      order into part buffers (producer), uploaded as they fill (multipart_upload), each
+//      part verified (s3/integrity.hpp); a multipart upload is recorded in a small marker
+//      object beside the report while it is open;
+//   3. only once the source has delivered the whole window, right before
+//      CompleteMultipartUpload (or the single PutObject) replaces the old report, the
+//      previous manifest is deleted: until then a failed rerun leaves the previous report and
+//      manifest exactly as they were;
+//   4. the report is complete only when Complete (or PutObject) succeeds and the whole
+//      object checks out; its size in S3 is checked against what was sent;
+//   5. the manifest (rows, bytes, SHA-256 of the report, statistics) is written last.
 // Any failure stops at the step it happens in: no manifest is ever written for a report that
 // is not complete and correct.
 //
@@ -50,6 +56,14 @@ struct export_request {
   bool check_size = true; // HeadObject before the manifest (off only for sinks that store nothing)
 };
 
+/// Multipart uploads of the report's key that earlier runs left behind (a killed process, an
+/// abort the policy did not allow), found before the upload starts.
+struct leftover_uploads {
+  std::uint64_t found = 0, aborted = 0, left = 0;
+  bool list_denied = false; // s3:ListBucketMultipartUploads not granted: only recorded uploads were found
+  [[nodiscard]] std::string advice() const;
+};
+
 /// Everything an export counted, in one place: the manifest is built from it.
 struct export_stats {
   source::source_stats source;
@@ -60,6 +74,7 @@ struct export_stats {
   std::uint64_t source_retries = 0;
   std::uint64_t upload_retries = 0;
   s3::upload_result upload;
+  leftover_uploads leftovers;
 };
 
 struct export_result {
@@ -93,7 +108,9 @@ public:
   [[nodiscard]] const io::retry_counters& source_retries() const noexcept { return source_retries_; }
 
 private:
-  boost::asio::awaitable<bool> remove_previous_manifest(export_result& r);
+  boost::asio::awaitable<std::optional<secexport::error>> remove_previous_manifest(const std::string& manifest_key);
+  boost::asio::awaitable<leftover_uploads> clean_leftovers();
+  boost::asio::awaitable<std::optional<secexport::error>> record_upload(const std::string& upload_id);
   boost::asio::awaitable<bool> write_manifest(export_result& r);
   boost::asio::awaitable<bool> put_manifest(export_result& r);
   export_result fail(export_result& r, error e);

@@ -30,6 +30,7 @@ std::string manifest::to_json() const {
        quoted(format_rfc3339(window_end)) + "},\n";
   j += "  \"object\": {\"bucket\": " + quoted(bucket) + ", \"key\": " + quoted(key) + ", \"etag\": " + quoted(etag) +
        ", \"parts\": " + std::to_string(parts) + "},\n";
+  j += "  \"integrity\": " + quoted(integrity) + ",\n";
   j += "  \"rows\": " + std::to_string(rows) + ",\n";
   j += "  \"bytes\": " + std::to_string(bytes) + ",\n";
   j += "  \"sha256\": " + quoted(sha256_hex) + ",\n";
@@ -41,7 +42,9 @@ std::string manifest::to_json() const {
        ", \"outside_request_dropped\": " + std::to_string(outside_request_dropped) +
        ", \"bad_events_skipped\": " + std::to_string(bad_events_skipped) +
        ", \"invalid_utf8_replaced\": " + std::to_string(invalid_utf8_replaced) + "},\n";
-  j += "  \"upload\": {\"retries\": " + std::to_string(upload_retries) + ", \"seconds\": " + seconds_text + "},\n";
+  j += "  \"upload\": {\"retries\": " + std::to_string(upload_retries) + ", \"seconds\": " + seconds_text +
+       ", \"leftover_uploads\": {\"found\": " + std::to_string(leftover_found) + ", \"aborted\": " +
+       std::to_string(leftover_aborted) + ", \"left\": " + std::to_string(leftover_left) + "}},\n";
   j += "  \"started_at\": " + quoted(format_rfc3339_ms(started_at)) + ",\n";
   j += "  \"finished_at\": " + quoted(format_rfc3339_ms(finished_at)) + "\n";
   j += "}\n";

@@ -22,6 +22,7 @@ struct manifest {
   std::string sha256_hex;
   std::string etag;
   std::uint32_t parts = 0;
+  std::string integrity;       // how the bytes in the store were verified (s3::integrity_check)
   // source statistics
   std::string source;          // the source URL (no token) or file name
   std::uint64_t pages = 0, events_read = 0, source_requests = 0, source_retries = 0;
@@ -29,6 +30,8 @@ struct manifest {
   std::uint64_t bad_events_skipped = 0, invalid_utf8_replaced = 0;
   // upload statistics
   std::uint64_t upload_retries = 0;
+  // multipart uploads of this key that earlier runs left behind (a killed process)
+  std::uint64_t leftover_found = 0, leftover_aborted = 0, leftover_left = 0;
   double seconds = 0;
   sys_us started_at{}, finished_at{};
 

@@ -45,11 +45,19 @@ result<std::string> object_key(std::string_view prefix, std::string_view key_tem
   return key;
 }
 
-std::string manifest_key(std::string_view report_key) {
+namespace {
+
+std::string beside(std::string_view report_key, std::string_view suffix) {
   std::string k(report_key);
   if (k.size() > 4 && k.ends_with(".csv")) k.resize(k.size() - 4);
-  return k + ".manifest.json";
+  return k.append(suffix);
 }
+
+} // namespace
+
+std::string manifest_key(std::string_view report_key) { return beside(report_key, ".manifest.json"); }
+
+std::string upload_marker_key(std::string_view report_key) { return beside(report_key, ".upload.json"); }
 
 result<void> check_tenant_id(std::string_view tenant) {
   auto bad = [](std::string why) -> result<void> { return error{errc::bad_tenant_id, std::move(why)}; };

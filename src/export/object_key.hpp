@@ -37,6 +37,11 @@ inline constexpr std::string_view default_range_template =
 /// the key does not end in `.csv`).
 [[nodiscard]] std::string manifest_key(std::string_view report_key);
 
+/// The key of the small object that records a multipart upload of `report_key` in progress
+/// (`.csv` replaced by `.upload.json`): it lets a later run find the upload a killed process
+/// left behind without s3:ListBucketMultipartUploads.
+[[nodiscard]] std::string upload_marker_key(std::string_view report_key);
+
 /// Checks a tenant ID for use in keys, file names and messages: 1-128 characters of letters,
 /// digits and `-_.@+=`. exporter::errc::bad_tenant_id saying why.
 [[nodiscard]] result<void> check_tenant_id(std::string_view tenant);

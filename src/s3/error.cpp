@@ -15,6 +15,7 @@ constexpr detail::code_row codes[] = {
     row(errc::upload_failed, "upload failed"),
     row(errc::size_mismatch, "size mismatch", condition::integrity),
     row(errc::integrity_mismatch, "integrity mismatch", condition::integrity),
+    row(errc::unverifiable, "integrity cannot be verified"),
     row(errc::cancelled, "upload cancelled", condition::cancelled),
 };
 

@@ -13,7 +13,8 @@ enum class errc {
   too_many_parts,      // the stream would need more than S3's 10,000 parts
   upload_failed,       // an operation of the upload failed (the message names it)
   size_mismatch,       // the object in S3 does not have the size that was sent
-  integrity_mismatch,  // the store's checksum or ETag differs from ours
+  integrity_mismatch,  // the store's checksum or ETag differs from ours (sent again)
+  unverifiable,        // the store confirms no checksum and returns no MD5 ETag
   cancelled,           // the upload was stopped (a signal, the export failed elsewhere)
 };
 

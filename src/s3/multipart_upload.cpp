@@ -9,6 +9,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+
 
 namespace secexport::s3 {
 
@@ -31,7 +33,7 @@ std::optional<checksum_mode> parse_checksum_mode(std::string_view text) noexcept
 upload_options make_upload_options(payload_mode payload, checksum_mode checksum, bool tls_endpoint) {
   upload_options o;
   o.signed_payload = payload == payload_mode::signed_payload || (payload == payload_mode::automatic && !tls_endpoint);
-  o.crc32c = checksum == checksum_mode::crc32c || (checksum == checksum_mode::automatic && !o.signed_payload);
+  o.crc32c = checksum != checksum_mode::none; // nearly free, and what lets the store confirm each part
   return o;
 }
 
@@ -39,7 +41,7 @@ multipart_upload::multipart_upload(s3_client& s3, std::string bucket, std::strin
                                    part_buffer_pool& pool, const part_size_policy& policy)
     : s3_(s3), bucket_(std::move(bucket)), key_(std::move(key)), options_(std::move(options)), pool_(pool),
       policy_(policy), executor_(s3.context().executor()), wakeup_(executor_),
-      slots_(policy.settings().concurrency + 2) {
+      integrity_(options_.crc32c), slots_(policy.settings().concurrency + 2) {
   for (std::size_t i = slots_.size(); i-- > 0;) free_slots_.push_back(i);
 }
 
@@ -47,10 +49,19 @@ multipart_upload::~multipart_upload() = default;
 
 std::string multipart_upload::where() const { return s3_client::url(bucket_, key_); }
 
-payload_protection multipart_upload::protection(const part& p) const {
+payload_protection multipart_upload::protection(part& p, std::string what) {
+  auto compute_md5 = [&p] { return md5_of({p.buffer.data(), p.buffer.size()}); };
   payload_protection pp;
   if (options_.signed_payload) pp.sha256_hex = p.sha256_hex;
   if (options_.crc32c) pp.crc32c = p.crc32c;
+  if (integrity_.wants_md5()) {
+    if (!p.md5) p.md5 = compute_md5(); // a part made before the store showed it ignores checksums
+    pp.md5 = p.md5;
+  }
+  pp.verify = [this, &p, what = std::move(what), compute_md5](const auth::aws_response& r) {
+    return integrity_.check(what, options_.crc32c ? p.crc32c : std::nullopt, r.header("x-amz-checksum-crc32c"),
+                            r.header("ETag"), p.md5, compute_md5);
+  };
   return pp;
 }
 
@@ -174,14 +185,21 @@ net::awaitable<upload_result> multipart_upload::run() {
 }
 
 net::awaitable<void> multipart_upload::put_single(part p) {
+  if (hooks_.before_commit) { // the input has ended: the new object is about to replace the old
+    if (auto stop = co_await hooks_.before_commit()) {
+      fail(std::move(*stop));
+      co_return;
+    }
+  }
   std::span<const char> body(p.buffer.data(), p.buffer.size());
-  auto r = co_await s3_.put_object(bucket_, key_, body, protection(p), options_.object_headers);
+  auto r = co_await s3_.put_object(bucket_, key_, body, protection(p, "PutObject " + where()), options_.object_headers);
   if (!r.ok()) {
     fail("PutObject", r.error);
     co_return;
   }
   result_.etag = std::string(r.header("ETag"));
   result_.bytes = p.buffer.size();
+  result_.integrity = integrity_.label();
   acknowledged_ += p.buffer.size();
   state_.succeeded = true;
 }
@@ -197,15 +215,23 @@ net::awaitable<void> multipart_upload::create() {
     fail({errc::upload_failed, "CreateMultipartUpload " + where() + " returned no upload ID"});
     co_return;
   }
-  state_.created = true;
   log_debug("multipart upload created", {{"object", where()}, {"upload_id", result_.upload_id}});
+  if (hooks_.created) {
+    if (auto stop = co_await hooks_.created(result_.upload_id)) {
+      state_.created = true; // so that it is aborted
+      fail(std::move(*stop));
+      co_return;
+    }
+  }
+  state_.created = true;
 }
 
 net::awaitable<void> multipart_upload::upload_one(part p) {
   const auto number = p.number;
   const auto size = p.buffer.size();
   std::span<const char> body(p.buffer.data(), size);
-  auto r = co_await s3_.upload_part(bucket_, key_, result_.upload_id, number, body, protection(p));
+  auto r = co_await s3_.upload_part(bucket_, key_, result_.upload_id, number, body,
+                                    protection(p, "UploadPart " + std::to_string(number) + " of " + where()));
   if (!r.ok()) {
     fail({r.error.code ? r.error.code : make_error_code(errc::upload_failed),
           "UploadPart " + std::to_string(number) + " of " + where() + " failed: " + r.error.describe()});
@@ -216,8 +242,12 @@ net::awaitable<void> multipart_upload::upload_one(part p) {
     fail({errc::upload_failed, "UploadPart " + std::to_string(number) + " of " + where() + " returned no ETag"});
     co_return;
   }
-  if (completed_.size() < number) completed_.resize(number);
+  if (completed_.size() < number) {
+    completed_.resize(number);
+    part_md5s_.resize(number);
+  }
   completed_[number - 1] = {number, std::string(etag), options_.crc32c ? p.crc32c : std::nullopt};
+  part_md5s_[number - 1] = p.md5;
   result_.bytes += size;
   acknowledged_ += size;
   ++state_.parts_done;
@@ -226,6 +256,13 @@ net::awaitable<void> multipart_upload::upload_one(part p) {
 
 net::awaitable<void> multipart_upload::complete() {
   completed_.resize(state_.parts_submitted);
+  part_md5s_.resize(state_.parts_submitted);
+  if (hooks_.before_commit) { // every part is in the store: the new object is about to replace the old
+    if (auto stop = co_await hooks_.before_commit()) {
+      fail(std::move(*stop));
+      co_return;
+    }
+  }
   auto r = co_await s3_.complete_multipart_upload(bucket_, key_, result_.upload_id, completed_);
   if (!r.ok() && r.error.is(auth::service_errc::no_such_upload) && r.error.sent_more_than_once) {
     // An earlier attempt may have completed the upload before its answer was lost.
@@ -234,6 +271,7 @@ net::awaitable<void> multipart_upload::complete() {
     auto suffix = "-" + std::to_string(state_.parts_submitted) + "\"";
     auto length = head.ok() ? std::string(head.header("Content-Length")) : std::string();
     if (etag.ends_with(suffix) && length == std::to_string(result_.bytes)) {
+      if (!co_await check_object({}, etag)) co_return;
       result_.etag = etag;
       state_.succeeded = true;
       co_return;
@@ -243,9 +281,33 @@ net::awaitable<void> multipart_upload::complete() {
     fail("CompleteMultipartUpload", r.error);
     co_return;
   }
-  result_.etag = parse_completed_etag(r.body);
-  if (result_.etag.empty()) result_.etag = std::string(r.header("ETag"));
+  auto etag = parse_completed_etag(r.body);
+  if (etag.empty()) etag = std::string(r.header("ETag"));
+  if (!co_await check_object(r.body, etag)) co_return;
+  result_.etag = etag;
+  result_.integrity = integrity_.label();
   state_.succeeded = true;
+}
+
+net::awaitable<bool> multipart_upload::check_object(std::string_view completed_body, std::string etag) {
+  const bool md5_for_all =
+      !part_md5s_.empty() && std::all_of(part_md5s_.begin(), part_md5s_.end(), [](const auto& m) { return m.has_value(); });
+  if (etag.empty() && md5_for_all) { // radosgw's Complete answer has no ETag; its HeadObject has
+    auto head = co_await s3_.head_object(bucket_, key_);
+    if (head.ok()) etag = std::string(head.header("ETag"));
+  }
+  std::vector<std::uint32_t> crcs;
+  for (const auto& c : completed_)
+    if (c.crc32c) crcs.push_back(*c.crc32c);
+  auto wrong = integrity_.check_object("the completed object " + where(), parse_completed_crc32c(completed_body), etag,
+                                       crcs, part_md5s_);
+  if (!wrong) co_return true;
+  // The object looks complete but holds other bytes than were sent: it must not stay.
+  auto del = co_await s3_.delete_object(bucket_, key_);
+  wrong->message += del.ok() ? "; the object was deleted" : "; deleting it failed too: " + del.error.describe();
+  log_error("completed object does not match what was sent", {{"object", where()}, {"error", wrong->message}});
+  fail(std::move(*wrong));
+  co_return false;
 }
 
 net::awaitable<void> multipart_upload::abort() {

@@ -25,6 +25,7 @@ void part_writer::hash_through(std::size_t end) {
   std::size_t n = end - hashed_;
   if (hashing_.sha256) part_sha_.update(p, n);
   if (hashing_.crc32c) crc_ = crc32c(crc_, p, n);
+  if (md5_this_part_) part_md5_.update(p, n);
   if (object_hash_) object_hash_->update(p, n);
   hashed_ = end;
 }
@@ -38,6 +39,10 @@ part part_writer::seal() {
     part_sha_.reset();
   }
   if (hashing_.crc32c) p.crc32c = crc_;
+  if (md5_this_part_) {
+    p.md5 = part_md5_.finish();
+    part_md5_.reset();
+  }
   crc_ = 0;
   hashed_ = 0;
   p.buffer = std::move(current_);
@@ -65,6 +70,7 @@ std::span<char> part_writer::window(std::size_t limit) {
     current_ = std::move(*b);
     target_ = size;
     ++number_;
+    md5_this_part_ = hashing_.md5 || sink_.wants_md5();
   }
   auto room = std::min(target_ - current_.size(), limit);
   return {current_.data() + current_.size(), room};

@@ -28,6 +28,7 @@ struct part {
   part_buffer buffer;       // empty buffer: an empty object
   std::string sha256_hex;   // when hashing.sha256
   std::optional<std::uint32_t> crc32c;
+  std::optional<md5_digest> md5; // when the upload verifies parts by MD5
 };
 
 class part_sink {
@@ -38,11 +39,15 @@ public:
   virtual void submit(part p, bool last) = 0;
   /// The producer failed (read error, bad input): the upload must not complete.
   virtual void fail_input(error reason) = 0;
+  /// Whether parts started from now on should carry their MD5 (the store turned out not to
+  /// confirm checksums). Any thread.
+  [[nodiscard]] virtual bool wants_md5() const noexcept { return false; }
 };
 
 struct part_hashing {
   bool sha256 = false; // per part, for signed payloads
   bool crc32c = false; // per part, for x-amz-checksum-crc32c
+  bool md5 = false;    // per part, for Content-MD5 and the ETag check (also when the sink asks)
 };
 
 class part_writer {
@@ -74,6 +79,8 @@ private:
   part_hashing hashing_;
   sha256* object_hash_;
   sha256 part_sha_;
+  md5 part_md5_;
+  bool md5_this_part_ = false;
   std::uint32_t crc_ = 0;
 
   part_buffer current_;

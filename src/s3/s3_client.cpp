@@ -3,6 +3,7 @@
 #include "base/log.hpp"
 #include "s3/crc32c.hpp"
 #include "s3/error.hpp"
+#include "s3/integrity.hpp"
 
 
 #include <charconv>
@@ -31,9 +32,26 @@ void add_query(std::string& q, std::string_view name, std::string_view value) {
 void protect(aws_request& r, const payload_protection& p) {
   r.payload_hash = p.sha256_hex.empty() ? std::string(auth::unsigned_payload) : p.sha256_hex;
   if (p.crc32c) r.headers.push_back({"x-amz-checksum-crc32c", crc32c_base64(*p.crc32c)});
+  if (p.md5) r.headers.push_back({"content-md5", base64_encode(*p.md5)});
+  r.verify = p.verify;
 }
 
 } // namespace
+
+payload_protection small_body_protection(std::string_view body) {
+  payload_protection p;
+  p.sha256_hex = to_hex(sha256_of(body));
+  p.md5 = md5_of(body);
+  p.verify = [expected = to_hex(*p.md5)](const auth::aws_response& r) -> std::optional<secexport::error> {
+    auto etag = unquoted(r.header("ETag"));
+    const bool md5_shaped =
+        etag.size() == 32 && etag.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+    if (!md5_shaped || etag == expected) return std::nullopt;
+    return secexport::error{errc::integrity_mismatch,
+                            "the store's ETag " + std::string(etag) + " is not the MD5 of the body sent, " + expected};
+  };
+  return p;
+}
 
 s3_client::s3_client(auth::aws_context& context, s3_settings settings,
                      std::shared_ptr<auth::credentials_provider> credentials, io::retry_counters* counters)
@@ -143,6 +161,14 @@ net::awaitable<aws_response> s3_client::abort_multipart_upload(const std::string
   r.method = http::verb::delete_;
   add_query(r.query, "uploadId", upload_id);
   co_return co_await call(bucket, key, std::move(r));
+}
+
+net::awaitable<aws_response> s3_client::list_multipart_uploads(const std::string& bucket, const std::string& prefix) {
+  aws_request r;
+  r.operation = "ListMultipartUploads";
+  add_query(r.query, "prefix", prefix);
+  add_query(r.query, "uploads", "");
+  co_return co_await call(bucket, {}, std::move(r), true);
 }
 
 net::awaitable<aws_response> s3_client::get_object(const std::string& bucket, const std::string& key) {

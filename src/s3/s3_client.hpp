@@ -9,6 +9,7 @@
 #pragma once
 
 #include "auth/aws_client.hpp"
+#include "base/crypto.hpp"
 #include "base/error.hpp"
 #include "s3/addressing.hpp"
 #include "s3/s3_xml.hpp"
@@ -30,12 +31,19 @@ struct s3_settings {
   std::optional<io::endpoint> endpoint; // custom endpoint: path style; none: AWS
 };
 
-/// How a body is protected: its SHA-256 in the signature (S3 verifies it), or unsigned
-/// with an optional CRC32C that S3 verifies and stores.
+/// How a body is protected: its SHA-256 in the signature (S3 verifies it), a CRC32C that S3
+/// verifies, stores and echoes, an MD5 (Content-MD5) that S3, MinIO and radosgw verify; and
+/// the caller's check of the answer (auth::aws_request::verify).
 struct payload_protection {
   std::string sha256_hex;            // empty: UNSIGNED-PAYLOAD
   std::optional<std::uint32_t> crc32c;
+  std::optional<md5_digest> md5;
+  std::function<std::optional<secexport::error>(const auth::aws_response&)> verify;
 };
+
+/// A small body (a manifest, a probe): its SHA-256 signed, its MD5 as Content-MD5, and an
+/// ETag that is an MD5 must be the body's (else it is sent again).
+[[nodiscard]] payload_protection small_body_protection(std::string_view body);
 
 class s3_client {
 public:
@@ -64,6 +72,9 @@ public:
   boost::asio::awaitable<auth::aws_response> abort_multipart_upload(const std::string& bucket,
                                                                     const std::string& key,
                                                                     const std::string& upload_id);
+  /// The multipart uploads in progress under `prefix` (ListMultipartUploads, one page of up to
+  /// 1000: enough for the one key an export looks at).
+  boost::asio::awaitable<auth::aws_response> list_multipart_uploads(const std::string& bucket, const std::string& prefix);
   boost::asio::awaitable<auth::aws_response> get_object(const std::string& bucket, const std::string& key);
   boost::asio::awaitable<auth::aws_response> head_object(const std::string& bucket, const std::string& key);
   boost::asio::awaitable<auth::aws_response> delete_object(const std::string& bucket, const std::string& key);

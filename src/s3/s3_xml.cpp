@@ -60,6 +60,23 @@ std::string complete_multipart_body(const std::vector<completed_part>& parts) {
   return body;
 }
 
+std::optional<std::vector<open_upload>> parse_list_uploads(std::string_view xml) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(xml.data(), xml.size())) return std::nullopt;
+  auto root = doc.child("ListMultipartUploadsResult");
+  if (!root) return std::nullopt;
+  std::vector<open_upload> out;
+  for (auto u : root.children("Upload"))
+    out.push_back({u.child_value("Key"), u.child_value("UploadId"), u.child_value("Initiated")});
+  return out;
+}
+
+std::string parse_completed_crc32c(std::string_view xml) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(xml.data(), xml.size())) return {};
+  return doc.document_element().child_value("ChecksumCRC32C");
+}
+
 std::string parse_completed_etag(std::string_view xml) {
   // AWS says CompleteMultipartUploadResult, moto CompleteMultipartUploadResponse: take the root.
   pugi::xml_document doc;

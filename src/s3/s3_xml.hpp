@@ -35,6 +35,17 @@ struct list_result {
 [[nodiscard]] std::optional<list_result> parse_list_objects(std::string_view xml);
 /// The XML body of CompleteMultipartUpload.
 [[nodiscard]] std::string complete_multipart_body(const std::vector<completed_part>& parts);
+/// A multipart upload in progress, as ListMultipartUploads reports it.
+struct open_upload {
+  std::string key;
+  std::string upload_id;
+  std::string initiated; // RFC 3339, as the store wrote it
+};
+[[nodiscard]] std::optional<std::vector<open_upload>> parse_list_uploads(std::string_view xml);
+
+/// The whole-object ChecksumCRC32C of a CompleteMultipartUpload result ("base64-N"), if any.
+[[nodiscard]] std::string parse_completed_crc32c(std::string_view xml);
+
 /// The ETag of a CompleteMultipartUpload result (AWS: CompleteMultipartUploadResult, moto:
 /// ...Response); empty when there is none.
 [[nodiscard]] std::string parse_completed_etag(std::string_view xml);

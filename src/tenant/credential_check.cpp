@@ -138,8 +138,8 @@ net::awaitable<check_report> check_credentials(s3::s3_client& s3, auth::credenti
                            "; safe to delete.\n";
   auto& put = step("PutObject");
   {
-    s3::payload_protection p{to_hex(sha256_of(body)), std::nullopt};
-    auto res = co_await s3.put_object(r.bucket, key, {body.data(), body.size()}, p, probe_headers());
+    auto res = co_await s3.put_object(r.bucket, key, {body.data(), body.size()}, s3::small_body_protection(body),
+                                      probe_headers());
     if (res.ok()) pass(put, "wrote " + url + " (" + std::to_string(body.size()) + " bytes)");
     else fail(put, res.error, "PutObject of " + url);
   }

@@ -68,7 +68,7 @@ TEST(export_settings, payload_protection_and_content_type) {
   EXPECT_TRUE(tls.upload.crc32c);
   auto plain = make_export_request(s, false).value();
   EXPECT_TRUE(plain.upload.signed_payload);
-  EXPECT_FALSE(plain.upload.crc32c);
+  EXPECT_TRUE(plain.upload.crc32c);
   ASSERT_EQ(tls.upload.object_headers.size(), 1u);
   EXPECT_EQ(tls.upload.object_headers[0].name, "content-type");
   EXPECT_EQ(tls.upload.object_headers[0].value, "text/csv; charset=utf-8");

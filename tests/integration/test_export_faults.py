@@ -1,17 +1,22 @@
 """Every fault kind of the local event source, and S3-side faults, injected during an export:
 the outcome is either a complete, correct report plus manifest (byte-identical to a fault-free
 export where the fault loses nothing), or a non-zero exit with a clear message and NO
-manifest, never a manifest for wrong data. A previous manifest of the same day is removed
-before a rerun starts, so a failed rerun cannot leave an old manifest vouching for it."""
+manifest, never a manifest for wrong data. A previous report and manifest of the same day stay
+exactly as they were until the new report replaces the old one: a failed rerun leaves them
+untouched. A multipart upload a killed export left behind is aborted by the next run where the
+policy allows, and counted where it does not."""
 
 from __future__ import annotations
 
 import signal
+import subprocess
 import threading
 import time
 import unittest
+import uuid
 
 import support
+from support import admin, policies
 
 TENANT = "faulty-tenant"
 DATE = "2026-11-22"
@@ -99,15 +104,101 @@ class export_fault_test(unittest.TestCase):
             self.assertIn("\ufffd".encode(), text)
             text.decode("utf-8")  # strictly valid
 
-    def test_a_source_that_keeps_failing_stops_the_export_and_removes_the_old_manifest(self):
-        prefix = support.unique("down")
+    def object_version(self, key):
+        """ETag and LastModified: a rewrite with the same bytes still changes the time."""
+        h = support.clients.client(self.st, "s3", "admin").head_object(Bucket=self.st["bucket"], Key=key)
+        return h["ETag"], h["LastModified"]
+
+    def test_a_failed_rerun_leaves_the_previous_report_and_manifest_untouched(self):
+        prefix = support.unique("rerun")
         with support.event_source(self.st, EVENTS) as src:
             self.assertEqual(self.run_export(src, prefix).returncode, 0)
-        self.assertIsNotNone(support.manifest(self.st, self.key(prefix)))
-        with support.event_source(self.st, EVENTS, faults=["503:first=1000"]) as src:
-            r = self.run_export(src, prefix, ["--max-attempts", "3"])
-            self.assert_failed_without_manifest(r, prefix, "the event source failed for tenant " + TENANT,
-                                                "HTTP 503", "after 3 attempts")
+        report, manifest = self.key(prefix), self.key(prefix).removesuffix(".csv") + ".manifest.json"
+        before = (self.object_version(report), self.object_version(manifest))
+        time.sleep(1.1)  # LastModified has one-second resolution
+        cases = {
+            "503 until the attempts run out": (["503:first=1000"], ["--max-attempts", "3"], None),
+            "401 at the first page": ([], [], "a-wrong-token-value"),
+            "unreachable": (None, ["--source-url", "https://127.0.0.1:9", "--max-attempts", "2"], None),
+        }
+        for name, (faults, extra, token) in cases.items():
+            with self.subTest(source=name):
+                env = support.export_env(self.st)
+                if token:
+                    env["SECEXPORT_SOURCE_TOKEN"] = token
+                if faults is None:
+                    args = ["export", "--tenant", TENANT, "--date", DATE, "--bucket", self.st["bucket"], "--prefix",
+                            prefix, "--endpoint-url", self.st["endpoint"], *extra]
+                    r = support.run(args, env)
+                else:
+                    with support.event_source(self.st, EVENTS, faults=faults) as src:
+                        r = self.run_export(src, prefix, extra, env=env)
+                self.assertNotEqual(r.returncode, 0, r)
+                self.assertEqual((self.object_version(report), self.object_version(manifest)), before, name)
+        r = support.run(["export", "--tenant", TENANT, "--date", DATE, "--source-file", "/nonexistent/events.ndjson",
+                         "--bucket", self.st["bucket"], "--prefix", prefix, "--endpoint-url", self.st["endpoint"]],
+                        support.export_env(self.st))
+        self.assertNotEqual(r.returncode, 0, r)
+        self.assertIn("/nonexistent/events.ndjson", r.stderr)
+        self.assertEqual((self.object_version(report), self.object_version(manifest)), before)
+        self.assertEqual(support.open_uploads(self.st, prefix), [])
+
+    def kill_mid_upload(self, prefix, env):
+        """Starts a long export and SIGKILLs it once its multipart upload is open."""
+        with support.event_source(self.st, 400_000, latency_ms=50) as src:
+            args = [support.BIN, "export", "--tenant", TENANT, "--date", DATE, "--source-url", src.url, "--bucket",
+                    self.st["bucket"], "--prefix", prefix, "--endpoint-url", self.st["endpoint"],
+                    "--part-size", "5MiB"]
+            p = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            deadline = time.monotonic() + 120
+            while not support.open_uploads(self.st, prefix) and time.monotonic() < deadline and p.poll() is None:
+                time.sleep(0.1)
+            p.kill()
+            _, err = p.communicate(timeout=60)
+            support._capture(err.decode(errors="replace"))
+        self.assertEqual(len(support.open_uploads(self.st, prefix)), 1, err)
+
+    def customer(self, with_cleanup: bool) -> dict:
+        policy = policies.spec_policy(self.st["bucket"])
+        if with_cleanup:  # the optional statement `secexport tenant policy` prints
+            policy["Statement"] += [
+                {"Effect": "Allow", "Action": ["s3:ListBucketMultipartUploads"], "Resource": f"arn:aws:s3:::{self.st['bucket']}"},
+                {"Effect": "Allow", "Action": ["s3:AbortMultipartUpload"], "Resource": f"arn:aws:s3:::{self.st['bucket']}/*"}]
+        u = admin.create_user(self.st, "killed-" + uuid.uuid4().hex[:8], policy)
+        support.remember_secrets([u["secret_access_key"]])
+        env = support.export_env(self.st, user=None)
+        env.update(AWS_ACCESS_KEY_ID=u["access_key_id"], AWS_SECRET_ACCESS_KEY=u["secret_access_key"])
+        return env
+
+    def test_after_a_sigkill_the_rerun_aborts_the_leftover_upload_where_the_policy_allows(self):
+        prefix = support.unique("killed")
+        env = self.customer(with_cleanup=True)
+        self.kill_mid_upload(prefix, env)
+        with support.event_source(self.st, EVENTS) as src:
+            r = self.run_export(src, prefix, env=env)
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(support.open_uploads(self.st, prefix), [], "the leftover upload of this key is aborted")
+        m = support.manifest(self.st, self.key(prefix))
+        self.assertEqual(m["upload"]["leftover_uploads"], {"found": 1, "aborted": 1, "left": 0})
+
+    def test_after_a_sigkill_without_the_cleanup_permissions_the_leftover_upload_is_counted(self):
+        prefix = support.unique("killed-spec")
+        env = self.customer(with_cleanup=False)
+        self.kill_mid_upload(prefix, env)
+        with support.event_source(self.st, EVENTS) as src:
+            r = self.run_export(src, prefix, env=env)
+        self.assertEqual(r.returncode, 0, r)
+        m = support.manifest(self.st, self.key(prefix))
+        self.assertEqual(m["upload"]["leftover_uploads"], {"found": 1, "aborted": 0, "left": 1})
+        self.assertIn("could not be aborted", r.stdout)
+        self.assertIn("AbortIncompleteMultipartUpload", r.stdout)
+        self.assertEqual(len(support.open_uploads(self.st, prefix)), 1, "without permission it stays")
+        with support.event_source(self.st, EVENTS) as src:  # counted once, not by every rerun
+            r = self.run_export(src, prefix, env=env)
+        self.assertEqual(support.manifest(self.st, self.key(prefix))["upload"]["leftover_uploads"]["found"], 0)
+        s3 = support.clients.client(self.st, "s3", "admin")
+        for u in support.open_uploads(self.st, prefix):
+            s3.abort_multipart_upload(Bucket=self.st["bucket"], Key=u["Key"], UploadId=u["UploadId"])
 
     def test_a_source_that_refuses_the_token_is_not_retried(self):
         with support.event_source(self.st, EVENTS) as src:

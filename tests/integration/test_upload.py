@@ -94,8 +94,10 @@ class upload_test(unittest.TestCase):
                 prefix = support.unique("cancel")
 
                 def interrupt_after_parts(p):
-                    def later():
-                        time.sleep(1.5)
+                    def later():  # once the multipart upload exists (not a fixed delay: the machine may be busy)
+                        deadline = time.monotonic() + 120
+                        while not support.open_uploads(self.st, prefix) and time.monotonic() < deadline:
+                            time.sleep(0.1)
                         p.send_signal(signal.SIGTERM)
                     import threading
                     threading.Thread(target=later, daemon=True).start()

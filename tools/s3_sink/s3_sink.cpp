@@ -5,7 +5,10 @@
 // and ListObjectsV2 like S3, over TLS, reads and throws away every body, and appends one line
 // per request to an access log: "OP REQUEST_BYTES STATUS OBJECT_BYTES" (the object bytes in
 // the body: for aws-chunked bodies, x-amz-decoded-content-length). It checks no signature
-// and stores nothing.
+// and stores nothing. Like Amazon S3 after verifying them, it echoes the
+// x-amz-checksum-crc32c a client sends with a part or an object, and answers a Content-MD5
+// with that MD5 as the ETag (it verifies neither: it never looks at the bytes); secexport
+// takes the echo as the store's confirmation (src/s3/integrity.hpp). GETs of objects are 404.
 //
 // Why not nginx (the sink until 2026-11-25): nginx discards a request body 4 KiB at a time and
 // reads each TLS record with two system calls; on this 2-core machine it spent 0.6-0.7 CPU
@@ -17,6 +20,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -64,15 +68,31 @@ void log_request(std::string_view op, std::uint64_t request_bytes, int status, s
   std::fflush(state.log);
 }
 
+// The ETag S3 gives an object whose Content-MD5 it verified: the MD5 in hex.
+std::string md5_etag(const std::string& content_md5_base64) {
+  unsigned char raw[64];
+  int n = EVP_DecodeBlock(raw, reinterpret_cast<const unsigned char*>(content_md5_base64.data()),
+                          static_cast<int>(std::min<std::size_t>(content_md5_base64.size(), 88)));
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (int i = 0; i < std::min(n, 16); ++i) {
+    out.push_back(hex[raw[i] >> 4]);
+    out.push_back(hex[raw[i] & 15]);
+  }
+  return out + "\"";
+}
+
 std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
-// The same classification as an S3 front end would make from the method and query string.
-std::string_view classify(std::string_view method, std::string_view query) {
+// The same classification as an S3 front end would make from the method, the path (a key
+// after the bucket, path style) and the query string.
+std::string_view classify(std::string_view method, std::string_view path, std::string_view query) {
   auto has = [&](std::string_view s) { return query.find(s) != std::string_view::npos; };
+  const bool object = path.find('/', 1) != std::string_view::npos && path.find('/', 1) + 1 < path.size();
   if (method == "POST" && query.starts_with("uploads")) return "create";
   if (method == "PUT" && has("partNumber=")) return "part";
   if (method == "POST" && has("uploadId=")) return "complete";
@@ -80,7 +100,10 @@ std::string_view classify(std::string_view method, std::string_view query) {
   if (method == "PUT" && query.empty()) return "put";
   if (method == "HEAD") return "head";
   if (method == "GET" && has("location")) return "location";
+  if (method == "GET" && has("uploads")) return "list_uploads";
+  if (method == "GET" && object) return "get";
   if (method == "GET") return "list";
+  if (method == "DELETE") return "delete";
   return "other";
 }
 
@@ -169,6 +192,7 @@ class connection {
 
     std::optional<std::uint64_t> content_length, decoded_length;
     bool chunked = false, expect_continue = false, close = false;
+    std::string crc32c, content_md5;
     for (;;) {
       auto h = line();
       if (!h) return false;
@@ -183,6 +207,8 @@ class connection {
       else if (name == "transfer-encoding") chunked = lower(value).find("chunked") != std::string::npos;
       else if (name == "expect") expect_continue = lower(value) == "100-continue";
       else if (name == "connection") close = lower(value) == "close";
+      else if (name == "x-amz-checksum-crc32c") crc32c = std::string(value);
+      else if (name == "content-md5") content_md5 = std::string(value);
     }
     if (expect_continue && !write_all("HTTP/1.1 100 Continue\r\n\r\n")) return false;
 
@@ -211,10 +237,11 @@ class connection {
     // aws-chunked bodies (the AWS CLI's, with a trailing checksum) frame the object's bytes
     if (decoded_length) body = *decoded_length;
 
-    auto op = classify(method, query);
+    auto op = classify(method, target.substr(0, q), query);
     int status = 200;
     std::string payload;
-    std::string extra = "ETag: " + etag + "\r\n";
+    std::string extra = "ETag: " + (content_md5.empty() ? etag : md5_etag(content_md5)) + "\r\n";
+    if (!crc32c.empty() && (op == "part" || op == "put")) extra += "x-amz-checksum-crc32c: " + crc32c + "\r\n";
     {
       std::lock_guard lock(state.mutex);
       if (op == "create") {
@@ -239,8 +266,15 @@ class connection {
       payload = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><CompleteMultipartUploadResult><Location>sink</Location>"
                 "<Bucket>b</Bucket><Key>k</Key><ETag>" +
                 multipart_etag + "</ETag></CompleteMultipartUploadResult>";
-    } else if (op == "abort") {
+    } else if (op == "abort" || op == "delete") {
       status = 204;
+    } else if (op == "get") {
+      status = 404;
+      payload = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>NoSuchKey</Code>"
+                "<Message>The sink stores nothing</Message></Error>";
+    } else if (op == "list_uploads") {
+      payload = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListMultipartUploadsResult><Bucket>b</Bucket>"
+                "<IsTruncated>false</IsTruncated></ListMultipartUploadsResult>";
     } else if (op == "location") {
       payload = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><LocationConstraint/>";
     } else if (op == "list") {

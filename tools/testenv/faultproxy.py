@@ -4,7 +4,9 @@ It sits between secexport and a real server (moto, radosgw), forwards every requ
 unchanged (the Host header and the signed request stay intact) and, when a rule matches,
 injects a fault instead: an error response (503 SlowDown storms, 500 InternalError,
 ExpiredToken, RequestTimeTooSkewed, 301 PermanentRedirect, ...), a connection reset
-before or after forwarding (a lost response), a stall, or a truncated response. Every
+before or after forwarding (a lost response), a stall, a truncated response, or one byte of
+the request body flipped on its way to the server (what a faulty middlebox or a bad NIC does:
+TLS cannot catch it, only end-to-end checksums can). Every
 request is logged as one JSON line, so tests can assert what happened on the wire.
 
     python3 tools/testenv/faultproxy.py --upstream https://127.0.0.1:PORT --ca CA.pem \\
@@ -15,7 +17,9 @@ rules.json is a list of rules, re-read whenever the file changes (counters resta
     {"op": "UploadPart",        # S3/STS operation, or "*"; see operation()
      "after": 1,                 # let this many matching requests through first
      "times": 2,                 # then inject this many times (-1: always)
-     "action": "respond",        # respond | reset | forward_then_reset | stall | truncate
+     "action": "respond",        # respond | reset | forward_then_reset | stall | truncate | corrupt
+     "probability": 0.1,         # only this share of the matching requests (seeded, repeatable)
+     "seed": 7,                  # for probability and for the byte corrupt flips
      "status": 503, "code": "SlowDown", "message": "...", "headers": {"Retry-After": "1"},
      "seconds": 3}               # for stall
 """
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import email.utils
 import json
 import os
@@ -57,7 +62,7 @@ def operation(method: str, target: str, body: bytes) -> str:
 
 class rules:
     def __init__(self, path: Path | None):
-        self.path, self.mtime, self.items, self.seen = path, None, [], []
+        self.path, self.mtime, self.items, self.seen, self.rngs = path, None, [], [], []
 
     def match(self, op: str) -> dict | None:
         if self.path and self.path.exists():
@@ -65,8 +70,11 @@ class rules:
             if mtime != self.mtime:
                 self.mtime, self.items = mtime, json.loads(self.path.read_text() or "[]")
                 self.seen = [0] * len(self.items)
+                self.rngs = [random.Random(r.get("seed", 1)) for r in self.items]
         for i, r in enumerate(self.items):
             if r.get("op", "*") not in ("*", op):
+                continue
+            if "probability" in r and self.rngs[i].random() >= r["probability"]:
                 continue
             self.seen[i] += 1
             after, times = r.get("after", 0), r.get("times", 1)
@@ -158,6 +166,11 @@ class proxy:
                     return
                 if action == "stall":
                     await asyncio.sleep(rule.get("seconds", 5))
+                if action == "corrupt" and body:
+                    flipped = bytearray(body)
+                    at = random.Random(f"{rule.get('seed', 1)}:{len(body)}:{body[:64]!r}").randrange(len(body))
+                    flipped[at] ^= 0x20
+                    body = bytes(flipped)
                 if up_writer is None:
                     up_reader, up_writer = await asyncio.open_connection(
                         self.upstream.hostname, self.upstream.port, ssl=self.upstream_ctx,
