@@ -12,6 +12,7 @@ and builds the release binaries if they are missing; --no-setup skips both.
     python3 bench/e2e.py export  [--events 2700000] [--runs 3]  secexport export vs requests+csv+boto3
     python3 bench/e2e.py memory  [--sizes 500MB,5GB]            peak RSS and CPU/GB across day sizes
     python3 bench/e2e.py latency [--latency-ms 50]              throughput vs --source-concurrency
+    python3 bench/e2e.py pages   [--events 300000]              peak RSS with 50 MB pages under --max-memory 256MiB
     python3 bench/e2e.py profile [--events 2700000] [--keep DIR]  one export under perf record -g
     python3 bench/e2e.py all [--runs 3] [--write docs/PERFORMANCE.md]  all of them, into the document
 """
@@ -86,9 +87,11 @@ def median(values):
 class servers:
     """The sink (and, for exports, the event source) for one benchmark."""
 
-    def __init__(self, events_per_day: int = 0, latency_ms: int = 0, source_threads: int = 2):
+    def __init__(self, events_per_day: int = 0, latency_ms: int = 0, source_threads: int = 2,
+                 faults: tuple[str, ...] = (), max_limit: int = 10000):
         self.dir = Path(tempfile.mkdtemp(prefix="secexport-bench-"))
         self.events, self.latency_ms, self.source_threads = events_per_day, latency_ms, source_threads
+        self.faults, self.max_limit = faults, max_limit
         self.source = None
 
     def __enter__(self):
@@ -98,7 +101,9 @@ class servers:
             tls = self.dir / "sink" / "tls"
             cmd = [str(SOURCE), "serve", "--tls-cert", str(tls / "server.pem"), "--tls-key", str(tls / "server.key"),
                    "--events-per-day", str(self.events), "--threads", str(self.source_threads),
-                   "--page-latency-ms", str(self.latency_ms), "--max-limit", "10000"]
+                   "--page-latency-ms", str(self.latency_ms), "--max-limit", str(self.max_limit)]
+            for f in self.faults:
+                cmd += ["--fault", f]
             self.source = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True,
                                            env=dict(os.environ, SECEXPORT_SOURCE_TOKEN=TOKEN))
             self.source_url = f"https://127.0.0.1:{int(self.source.stdout.readline())}"
@@ -138,7 +143,7 @@ def upload_tools(s: servers, key: str) -> dict[str, str]:
             f"Config=T(multipart_chunksize=16<<20,max_concurrency=4))\"")
     return {
         "secexport upload (signed payload)": f"{SECEXPORT} --log-level warn upload --endpoint-url {ep} --payload signed "
-                                            f"--checksum none - s3://{b}/{key}",
+                                            f"- s3://{b}/{key}",
         "secexport upload (unsigned + crc32c)": f"{SECEXPORT} --log-level warn upload --endpoint-url {ep} "
                                                f"--payload unsigned --checksum crc32c - s3://{b}/{key}",
         "aws s3 cp - (8 MiB parts)": f"aws --endpoint-url {ep} s3 cp - s3://{b}/{key}",
@@ -247,6 +252,38 @@ def memory_table(r: dict) -> str:
     return "\n".join(out)
 
 
+# ------------------------------------------------------------------------- large pages
+
+def bench_pages(events: int) -> dict:
+    """Peak RSS of exports whose every third page is 50 MB, under --max-memory 256MiB."""
+    cases = [
+        ("normal pages, --page-limit 20000 --source-concurrency 1", (),
+         "--max-memory 256MiB --page-limit 20000 --source-concurrency 1"),
+        ("every 3rd page 50 MB, --page-limit 20000 --source-concurrency 1", ("huge:bytes=50000000,every=3",),
+         "--max-memory 256MiB --page-limit 20000 --source-concurrency 1"),
+        ("every 3rd page 50 MB, --page-limit 5000 (defaults otherwise)", ("huge:bytes=50000000,every=3",),
+         "--max-memory 256MiB --page-limit 5000"),
+    ]
+    out = []
+    for name, faults, flags in cases:
+        with servers(events, faults=faults, max_limit=20000) as s:
+            cmd = (f"{SECEXPORT} --log-level warn export --tenant bench --date 2026-11-22 --source-url {s.source_url} "
+                   f"--bucket bench --endpoint-url {s.sink['endpoint']} {flags}")
+            r = run(cmd, s.env(), check=False)
+            err = r.stderr.strip().splitlines()
+            outcome = "exported" if r.returncode == 0 else f"exit {r.returncode}: {err[-1][:160] if err else '?'}"
+            out.append({"name": name, "seconds": r.seconds, "cpu": r.cpu, "rss_mib": r.rss_mib, "outcome": outcome})
+    return {"events": events, "points": out}
+
+
+def pages_table(r: dict) -> str:
+    out = ["| pages | outcome | seconds | CPU s | peak RSS MiB | of 256 MiB |", "|---|---|---|---|---|---|"]
+    for p in r["points"]:
+        out.append(f"| {p['name']} | {p['outcome'].replace('|', '/')} | {p['seconds']:.1f} | {p['cpu']:.1f} | "
+                   f"{p['rss_mib']:.0f} | {p['rss_mib'] / 256 * 100:.0f}% |")
+    return "\n".join(out)
+
+
 # ------------------------------------------------------------------------- latency
 
 def bench_latency(latency_ms: int, concurrencies: list[int], events: int) -> dict:
@@ -322,6 +359,8 @@ def main() -> None:
     p.add_argument("--latency-ms", type=int, default=50)
     p.add_argument("--concurrency", default="1,2,4,8,16,24,32,48")
     p.add_argument("--events", type=int, default=1_500_000)
+    p = sub.add_parser("pages")
+    p.add_argument("--events", type=int, default=300_000)
     p = sub.add_parser("profile")
     p.add_argument("--events", type=int, default=EXPORT_EVENTS)
     p.add_argument("--keep", type=Path, help="directory to keep perf.data in")
@@ -345,6 +384,8 @@ def main() -> None:
         print(memory_table(bench_memory([parse_size(x) for x in a.sizes.split(",")])))
     elif a.what == "latency":
         print(latency_table(bench_latency(a.latency_ms, [int(x) for x in a.concurrency.split(",")], a.events)))
+    elif a.what == "pages":
+        print(pages_table(bench_pages(a.events)))
     elif a.what == "profile":
         print(profile_export(a.events, a.keep))
     else:
@@ -353,6 +394,7 @@ def main() -> None:
             "export": export_table(bench_export(EXPORT_EVENTS, a.runs)),
             "memory": memory_table(bench_memory([parse_size(x) for x in a.memory_sizes.split(",")])),
             "latency": latency_table(bench_latency(50, [1, 2, 4, 8, 16, 24, 32, 48], 1_500_000)),
+            "pages": pages_table(bench_pages(300_000)),
         }
         text = "\n\n".join(f"### {k}\n\n{v}" for k, v in sections.items())
         print(text)

@@ -31,10 +31,17 @@ public:
     if (n < size_) size_ = n;
   }
 
-  /// Ensures room for `n` bytes (plus padding) and keeps the content.
-  void reserve(std::size_t n) {
+  /// Ensures room for `n` bytes (plus padding) and keeps the content; grows by half at least,
+  /// so appends stay amortised.
+  void reserve(std::size_t n) { reserve_exact(std::max(n, capacity_ + capacity_ / 2), n); }
+
+  /// Ensures room for exactly `n` bytes when it must grow (a body of known length: no slack
+  /// beyond what a memory budget allowed for it).
+  void reserve_exact(std::size_t n) { reserve_exact(n, n); }
+
+private:
+  void reserve_exact(std::size_t cap, std::size_t n) {
     if (n <= capacity_ && data_) return;
-    std::size_t cap = std::max(n, capacity_ + capacity_ / 2);
     std::unique_ptr<char[]> fresh(new char[cap + padding]);
     if (size_) std::memcpy(fresh.get(), data_.get(), size_);
     std::memset(fresh.get() + size_, 0, padding);
@@ -42,6 +49,7 @@ public:
     capacity_ = cap;
   }
 
+public:
   /// Room for `n` more bytes at the end; write there, then `commit(n)`.
   [[nodiscard]] char* prepare(std::size_t n) {
     reserve(size_ + n);

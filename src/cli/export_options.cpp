@@ -42,6 +42,9 @@ exporter::export_settings export_flags::settings(const aws_flags& aws, const tra
   s.skip_bad_events = on_bad_event == "skip";
   s.formula_guard = formula_guard;
   s.source_backoff = aws.backoff();
+  // A page must arrive within ten read timeouts (a body that trickles forever still ends).
+  s.page_deadline = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(10 * aws.read_timeout));
   s.parts = transfer.parts();
   s.payload = transfer.payload_mode();
   s.checksum = transfer.checksum_mode();

@@ -43,6 +43,13 @@ public:
   /// number of bytes written.
   std::size_t encode(const source::event_view& e, char* out);
 
+  /// Gives back what an unusually large field made the scratch string keep.
+  void trim(std::size_t keep) {
+    if (scratch_.capacity() <= keep) return;
+    scratch_.clear();
+    scratch_.shrink_to_fit();
+  }
+
   /// Lone-surrogate escapes replaced by U+FFFD so far.
   [[nodiscard]] std::uint64_t replaced_escapes() const noexcept { return replaced_; }
 

@@ -39,6 +39,8 @@ result<export_request> make_export_request(const export_settings& s, bool s3_ove
     h.source.token = s.source_token;
     h.source.limit = s.page_limit;
     h.source.backoff = s.source_backoff;
+    h.source.page_deadline = s.page_deadline;
+    h.page_memory = source_memory(s);
     h.start = s.start;
     h.end = s.end;
     h.concurrency = s.source_concurrency;

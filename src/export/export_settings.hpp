@@ -12,6 +12,7 @@
 #include "s3/multipart_upload.hpp"
 #include "s3/part_size_policy.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -35,6 +36,7 @@ struct export_settings {
   unsigned page_limit = 1000;
   unsigned source_concurrency = 8;
   io::backoff_policy source_backoff;
+  std::chrono::steady_clock::duration page_deadline = std::chrono::minutes(20); // a whole page must arrive within
   bool skip_bad_events = false;
   bool formula_guard = false;
   bool check_size = true;

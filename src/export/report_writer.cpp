@@ -2,6 +2,10 @@
 
 namespace secexport::exporter {
 
+namespace {
+constexpr std::size_t large_row = 1u << 20;
+} // namespace
+
 report_writer::report_writer(s3::part_writer& out, csv::row_encoder_options options, source::event_order& order)
     : out_(out), encoder_(options), order_(order) {}
 
@@ -27,6 +31,11 @@ bool report_writer::write(const source::page& p) {
       if (scratch_.size() < need) scratch_.resize(need);
       auto n = encoder_.encode(e, scratch_.data());
       if (!out_.write({scratch_.data(), n})) return false;
+      if (scratch_.size() > large_row) { // an unusually large event: its memory goes with it
+        scratch_.clear();
+        scratch_.shrink_to_fit();
+        encoder_.trim(large_row);
+      }
     }
     ++rows_;
   }

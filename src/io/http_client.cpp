@@ -16,6 +16,9 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
+#include <limits>
+
 namespace secexport::io {
 
 namespace net = boost::asio;
@@ -28,6 +31,13 @@ namespace {
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 constexpr std::size_t write_chunk = 1u << 20; // deadline granularity of body writes
+
+http_result failed_at(error_code ec, std::string_view step) {
+  http_result r;
+  r.error = ec;
+  r.step = step;
+  return r;
+}
 
 // A Beast body that reads into a caller-owned byte_buffer (kept across responses, padded).
 // The parser builds its reader before the caller can point the body at the buffer, so the
@@ -123,7 +133,7 @@ net::awaitable<http_result> http_client::open(connection& c) {
   tcp::resolver resolver(executor_);
   auto [rec, endpoints] =
       co_await resolver.async_resolve(target_.host, std::to_string(target_.port), use_tuple);
-  if (rec) co_return http_result{rec, "name resolution", {}};
+  if (rec) co_return failed_at(rec, "name resolution");
 
   error_code cec;
   if (target_.tls) {
@@ -136,7 +146,7 @@ net::awaitable<http_result> http_client::open(connection& c) {
     c.plain->expires_after(t.connect);
     std::tie(cec, std::ignore) = co_await c.plain->async_connect(endpoints, use_tuple);
   }
-  if (cec) co_return http_result{cec, "connect", {}};
+  if (cec) co_return failed_at(cec, "connect");
   (c.secure ? c.secure->socket() : c.plain->socket()).set_option(tcp::no_delay(true));
   ++stats_.connections_opened;
 
@@ -144,7 +154,7 @@ net::awaitable<http_result> http_client::open(connection& c) {
     c.secure->prepare_client(target_.host, target_.is_ip_literal());
     c.secure->expires_after(t.handshake);
     auto [hec, hn] = co_await c.secure->async_handshake(use_tuple);
-    if (hec) co_return http_result{hec, "TLS handshake", {}};
+    if (hec) co_return failed_at(hec, "TLS handshake");
   }
   c.expires_never();
   co_return http_result{};
@@ -154,6 +164,14 @@ net::awaitable<http_result> http_client::exchange(connection& c, const http_requ
                                                   byte_buffer& body, bool& got_response_bytes,
                                                   bool& keep_alive) {
   const auto& t = options_.timeouts;
+  // Each step's idle timeout, cut short where the request's whole-answer deadline comes first.
+  const auto deadline = request.total == std::chrono::steady_clock::duration{}
+                            ? std::chrono::steady_clock::time_point::max()
+                            : std::chrono::steady_clock::now() + request.total;
+  auto within = [deadline](std::chrono::steady_clock::duration d) {
+    if (deadline == std::chrono::steady_clock::time_point::max()) return d;
+    return std::clamp(deadline - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration(1), d);
+  };
 
   http::request<http::empty_body> req{request.method, request.target, 11};
   req.set(http::field::host, target_.host_header());
@@ -165,7 +183,7 @@ net::awaitable<http_result> http_client::exchange(connection& c, const http_requ
     http::request_serializer<http::empty_body> sr{req};
     c.expires_after(t.idle);
     auto [ec, n] = co_await http::async_write_header(stream, sr, use_tuple);
-    if (ec) co_return http_result{ec, "write", {}};
+    if (ec) co_return failed_at(ec, "write");
     stats_.bytes_sent += n;
     const char* p = request.body.data();
     std::size_t left = request.body.size();
@@ -173,7 +191,7 @@ net::awaitable<http_result> http_client::exchange(connection& c, const http_requ
       auto chunk = std::min(left, write_chunk);
       c.expires_after(t.idle);
       auto [wec, wn] = co_await net::async_write(stream, net::buffer(p, chunk), use_tuple);
-      if (wec) co_return http_result{wec, "write", {}};
+      if (wec) co_return failed_at(wec, "write");
       p += wn;
       left -= wn;
       stats_.bytes_sent += wn;
@@ -185,40 +203,56 @@ net::awaitable<http_result> http_client::exchange(connection& c, const http_requ
     http::response_parser<byte_buffer_body> parser;
     parser.get().body() = &body;
     body.clear();
-    parser.body_limit(options_.max_response_body);
+    // With a caller's limit the body is judged once its header has arrived (below).
+    parser.body_limit(request.body_limit ? std::numeric_limits<std::uint64_t>::max() : options_.max_response_body);
     if (request.method == http::verb::head) parser.skip(true);
-    c.expires_after(t.response);
+    c.expires_after(within(t.response));
     auto before = c.buffer.size();
     auto [ec, n] = co_await http::async_read_header(stream, c.buffer, parser, use_tuple);
     got_response_bytes = n > 0 || c.buffer.size() != before;
-    if (ec) co_return http_result{ec, "read", {}};
+    if (ec) co_return failed_at(ec, "read");
     stats_.bytes_received += n;
     http_result r;
     r.response.status = parser.get().result_int();
     keep_alive = parser.keep_alive();
     const auto length = parser.content_length();
+    if (length) r.declared_length = *length;
+    r.body_limit = options_.max_response_body;
+    if (request.body_limit && request.method != http::verb::head && !parser.is_done()) {
+      r.body_limit = request.body_limit(r.declared_length);
+      parser.body_limit(r.body_limit); // a chunked body is held to it as it arrives
+    }
+    if (length && !parser.is_done() && *length > r.body_limit) {
+      r.error = http::error::body_limit;
+      r.step = "read";
+      keep_alive = false;
+      co_return r;
+    }
     if (length && !parser.is_done() && !parser.chunked()) {
       // A body of known length goes straight from TLS into `body`, in large reads: no
       // copy through the parser's buffer, no coroutine step per TLS record.
-      if (*length > options_.max_response_body) co_return http_result{http::error::body_limit, "read", {}};
       const auto total = static_cast<std::size_t>(*length);
-      body.reserve(total);
+      body.reserve_exact(total);
       auto buffered = std::min(total, c.buffer.size());
       body.append(c.buffer.data().data(), buffered);
       c.buffer.consume(buffered);
       while (body.size() < total) {
         auto chunk = std::min(total - body.size(), write_chunk);
-        c.expires_after(t.idle);
+        c.expires_after(within(t.idle));
         auto [rec, rn] = co_await net::async_read(stream, net::buffer(body.prepare(chunk), chunk), use_tuple);
         body.commit(rn);
         stats_.bytes_received += rn;
-        if (rec) co_return http_result{rec == net::error::eof ? http::error::partial_message : rec, "read", {}};
+        if (rec) co_return failed_at(rec == net::error::eof ? http::error::partial_message : rec, "read");
       }
     } else {
       while (!parser.is_done()) {
-        c.expires_after(t.idle);
+        c.expires_after(within(t.idle));
         auto [bec, bn] = co_await http::async_read_some(stream, c.buffer, parser, use_tuple);
-        if (bec) co_return http_result{bec, "read", {}};
+        if (bec) {
+          r.error = bec;
+          r.step = "read";
+          co_return r;
+        }
         stats_.bytes_received += bn;
       }
       keep_alive = parser.keep_alive();

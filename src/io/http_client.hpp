@@ -28,6 +28,8 @@
 #include <boost/beast/http/verb.hpp>
 
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -55,6 +57,13 @@ struct http_request {
   std::string target;                     // path and query as sent
   std::vector<http_header> headers;         // Host and Content-Length are added by the client
   std::span<const char> body;             // borrowed until send() completes
+  /// The most bytes the response body may have, asked when its header has arrived (with the
+  /// declared Content-Length, none when chunked): a memory budget's answer. Unset: the
+  /// client's max_response_body. A larger body is http::error::body_limit, before it is read.
+  std::function<std::uint64_t(std::optional<std::uint64_t> declared)> body_limit;
+  /// The whole answer must have arrived by then (zero: only the idle timeouts), so a body that
+  /// trickles forever still ends.
+  std::chrono::steady_clock::duration total{};
 };
 
 struct http_response {
@@ -71,6 +80,8 @@ struct http_result {
   boost::system::error_code error;
   std::string_view step;
   http_response response;
+  std::optional<std::uint64_t> declared_length; // the response's Content-Length, when known
+  std::uint64_t body_limit = 0;                 // the limit the body was held to
   bool stale_connection = false; // failed on a reused connection before any response byte
 
   [[nodiscard]] std::string describe_error(const endpoint& where) const;

@@ -51,6 +51,7 @@ struct page {
   std::optional<event_key> after;     // events <= after were already delivered (a restarted chain)
   sys_us slice_end{sys_us::max()};    // events at or after it belong to a later slice
   std::uint64_t first_line = 0;       // NDJSON: line number of the first event
+  std::uint64_t committed = 0;        // bytes of the page-memory budget held by `body` (source thread)
 
   void clear() {
     body.clear();

@@ -29,13 +29,17 @@ page* file_page_source::next() {
       }
       page_.body.commit(n);
       stats_.bytes += n;
-      // Only whole lines are parsed; a line longer than a chunk makes the page grow.
+      // Only whole lines are parsed; a line longer than a chunk makes the page grow, within
+      // bounds.
       auto view = page_.body.view();
       auto nl = view.rfind('\n');
       if (nl != std::string_view::npos) {
         last_newline = nl;
         break;
       }
+      if (page_.body.size() >= 2 * chunk_)
+        throw source_error(errc::page_too_large, name_ + ": line " + std::to_string(line_) + " is longer than " +
+                                                     std::to_string(2 * chunk_) + " bytes, more than an event may be");
     }
     auto view = page_.body.view();
     if (!eof_ && last_newline != std::string::npos && last_newline + 1 < view.size()) {

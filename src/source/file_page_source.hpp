@@ -13,7 +13,8 @@ namespace secexport::source {
 
 class file_page_source final : public page_source {
 public:
-  /// `fd` is read, not closed; `name` is for messages ("stdin", a path).
+  /// `fd` is read, not closed; `name` is for messages ("stdin", a path). A line longer than
+  /// `chunk` makes a page grow, up to twice `chunk`: a longer line is page_too_large.
   file_page_source(int fd, std::string name, bool skip_bad_events, std::size_t chunk = 4u << 20);
 
   page* next() override;

@@ -89,13 +89,35 @@ net::awaitable<void> http_page_source::fetch(slice_fetch f, page* p) {
   auto parse = [this, p]() -> net::awaitable<std::optional<std::string>> {
     auto parsed = co_await net::co_spawn(
         parse_pool_.get_executor(),
-        [p]() -> net::awaitable<std::optional<std::string>> { co_return thread_parser().parse_page(*p); },
+        [p, trim = settings_.page_memory / std::max<std::size_t>(1, pages_.size())]()
+            -> net::awaitable<std::optional<std::string>> {
+          auto& parser = thread_parser();
+          auto problem = parser.parse_page(*p);
+          if (trim) parser.trim(trim); // what a large page made the parser keep goes
+          co_return problem;
+        },
         net::bind_cancellation_slot(net::cancellation_slot(), net::use_awaitable));
     co_return parsed;
   };
-  auto fetched = co_await client_.fetch(request, p->body, parse);
+  p->committed = p->body.capacity();
+  page_limit_fn limit;
+  std::string limit_text;
+  if (settings_.page_memory) {
+    limit = [this, p](std::optional<std::uint64_t> declared) { return page_allowance(p, declared); };
+    limit_text = "the event source may still hold of its " + std::to_string(settings_.page_memory) +
+                 "-byte share of --max-memory (" + std::to_string(pages_.size()) + " pages of --page-limit " +
+                 std::to_string(settings_.source.limit) + " events)";
+  }
+  auto fetched = co_await client_.fetch(request, p->body, parse, std::move(limit), std::move(limit_text));
+  p->committed = p->body.capacity();
   if (!fetched) {
     fail(fetched.error());
+    co_return;
+  }
+  if (loops(f, *p)) {
+    fail({errc::cursor_loop, "the event source answered the page for " + client_.describe(request) +
+                                 " with next_cursor '" + *p->next_cursor +
+                                 "', which this chain of pages has already followed: it would never end"});
     co_return;
   }
   if (!p->bad.empty() && !settings_.skip_bad_events) {
@@ -124,6 +146,23 @@ net::awaitable<void> http_page_source::fetch(slice_fetch f, page* p) {
   if (failed_ || stopping_) co_return; // the page goes back with the rest at the end
   scheduler_.on_page(f, summary);
   pending_[f.slice].push_back(p);
+}
+
+std::uint64_t http_page_source::page_allowance(page* p, std::optional<std::uint64_t> declared) {
+  std::uint64_t others = 0;
+  for (const auto& q : pages_)
+    if (q.get() != p) others += q->committed;
+  const auto allowed = settings_.page_memory > others ? settings_.page_memory - others : 0;
+  // Held at once, so that another page arriving meanwhile sees it taken.
+  p->committed = std::max<std::uint64_t>(p->body.capacity(), std::min(declared.value_or(allowed), allowed));
+  return allowed;
+}
+
+bool http_page_source::loops(const slice_fetch& f, const page& p) {
+  auto& seen = chain_cursors_[f.slice];
+  if (f.cursor.empty()) seen.clear(); // a new chain
+  else seen.insert(f.cursor);
+  return p.next_cursor && (*p.next_cursor == f.cursor || seen.contains(*p.next_cursor));
 }
 
 void http_page_source::deliver() {
@@ -193,6 +232,15 @@ page* http_page_source::next() {
 void http_page_source::release(page* p) {
   net::post(executor_, [this, p] {
     scheduler_.on_consumed(p->slice);
+    // A page that grew beyond its share of the budget gives the rest back.
+    if (settings_.page_memory) {
+      const auto share = std::max<std::uint64_t>(settings_.page_memory / pages_.size(), 64u << 10);
+      if (p->body.capacity() > share) {
+        p->body.shrink_to(static_cast<std::size_t>(share));
+        p->events.shrink_to_fit();
+      }
+      p->committed = p->body.capacity();
+    }
     free_.push_back(p);
     wake();
   });

@@ -5,7 +5,11 @@
 // small parse pool (one simdjson parser per thread, reused) as soon as they arrive, in any
 // order, so the scheduler learns cursors and densities at once; `next()`, `release()` and
 // `stop()` are for the producer thread. Memory: at most `max_pages` pages exist; a page is
-// reused once the producer releases it.
+// reused once the producer releases it. With `page_memory` set, the bodies of all pages
+// together never hold more than that many bytes: a page may be larger than its share
+// (page_memory / max_pages) while others are smaller, a page that would not fit is
+// source::errc::page_too_large (named, before its body is read), and a page buffer that grew
+// beyond its share shrinks back to it when the producer releases it.
 #pragma once
 
 #include "io/http_client.hpp"
@@ -25,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 
 namespace secexport::source {
 
@@ -34,6 +39,7 @@ struct http_source_settings {
   unsigned concurrency = 4;    // --source-concurrency: pages requested at once
   unsigned ahead_pages = 2;
   unsigned max_pages = 16;     // pages in memory at most
+  std::uint64_t page_memory = 0; // bytes all page bodies may hold together (0: no budget)
   bool skip_bad_events = false;
   unsigned parse_threads = 1;
 };
@@ -58,6 +64,10 @@ private:
   boost::asio::awaitable<void> fetch(slice_fetch f, page* p);
   void spawn_fetch(slice_fetch f, page* p);
   void deliver();
+  /// The memory budget's answer for `p`'s next body (source thread).
+  std::uint64_t page_allowance(page* p, std::optional<std::uint64_t> declared);
+  /// A repeated next_cursor in `f`'s chain: the chain would never end.
+  [[nodiscard]] bool loops(const slice_fetch& f, const page& p);
   void fail(error e);
   void wake() { wakeup_.cancel(); }
 
@@ -69,6 +79,7 @@ private:
 
   // Network thread only.
   std::vector<std::unique_ptr<page>> pages_;
+  std::map<std::uint32_t, std::set<std::string>> chain_cursors_; // cursors each slice's chain has followed
   std::vector<page*> free_;
   std::map<std::uint32_t, std::deque<page*>> pending_; // fetched, waiting for their slice's turn
   boost::asio::steady_timer wakeup_;

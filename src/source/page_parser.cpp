@@ -113,8 +113,8 @@ std::optional<std::string> read_event(od::object object, source::event_view& out
         out.properties = "{}";
       } else if (v.get_object().get(object_value)) {
         problem = "field properties is " + type_name(v) + ", not an object";
-      } else if (object_value.raw_json().get(out.properties)) {
-        problem = "field properties is not valid JSON";
+      } else if (auto err = object_value.raw_json().get(out.properties)) {
+        problem = std::string("field properties is not valid JSON: ") + simdjson::error_message(err);
       }
       seen |= props;
     }
@@ -130,6 +130,14 @@ std::optional<std::string> read_event(od::object object, source::event_view& out
   if (out.current_email_null && out.developer_id.empty())
     return "current_email is null and developer_id is empty";
   return std::nullopt;
+}
+
+void page_parser::trim(std::size_t keep) {
+  if (parser_.capacity() > keep) parser_ = simdjson::ondemand::parser{};
+  if (repaired_.capacity() > keep) {
+    repaired_.clear();
+    repaired_.shrink_to_fit();
+  }
 }
 
 bool page_parser::repair(page& p) {

@@ -28,6 +28,10 @@ public:
   /// naming the line when a line is not JSON at all.
   [[nodiscard]] std::optional<std::string> parse_lines(page& p);
 
+  /// Gives back the memory a page larger than `keep` bytes made the parser hold (simdjson's
+  /// index grows to the largest document; the UTF-8 repair buffer too).
+  void trim(std::size_t keep);
+
 private:
   /// Repairs invalid UTF-8 in p.body in place; returns false if nothing was wrong.
   bool repair(page& p);

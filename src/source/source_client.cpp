@@ -5,6 +5,8 @@
 #include "source/error.hpp"
 
 
+#include <boost/beast/http/error.hpp>
+
 #include <simdjson.h>
 
 namespace secexport::source {
@@ -55,23 +57,49 @@ std::string source_client::target(const page_request& r) const {
   return t;
 }
 
-net::awaitable<result<void>> source_client::fetch(const page_request& request, byte_buffer& body, body_check check) {
+namespace {
+
+// The first bytes of a body that is not what it should be, printable, for a message.
+std::string first_bytes(std::string_view body) {
+  std::string out;
+  for (char c : body.substr(0, 80)) out.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c);
+  return redact(out) + (body.size() > 80 ? "..." : "");
+}
+
+// A login page or a gateway's error page, not data: no use parsing it.
+bool is_html(std::string_view content_type) {
+  return content_type.find("html") != std::string_view::npos;
+}
+
+} // namespace
+
+net::awaitable<result<void>> source_client::fetch(const page_request& request, byte_buffer& body, body_check check,
+                                                  page_limit_fn limit, std::string limit_text) {
   io::http_request req;
   req.method = http::verb::get;
   req.target = target(request);
+  req.body_limit = std::move(limit);
+  req.total = settings_.page_deadline;
   req.headers.push_back({"Authorization", "Bearer " + std::string(settings_.token.reveal())});
   req.headers.push_back({"Accept", "application/json"});
   std::string what;        // the last attempt's failure, for the message
   bool unreadable = false; // ... which was a page that does not parse
+  bool too_large = false;  // ... which was a page beyond the memory budget
   auto attempt = [&](unsigned) -> net::awaitable<io::attempt_report> {
     ++requests_;
     auto result = co_await http_.send(req, &body);
     io::attempt_report report;
-    unreadable = false;
+    unreadable = too_large = false;
     report.outcome.transport = result.error;
     report.outcome.stale_connection = result.stale_connection;
     report.outcome.status = result.error ? 0u : result.response.status;
-    if (result.error) {
+    if (result.error == http::error::body_limit) {
+      too_large = true; // not retried: classify judges body_limit fatal
+      what = result.declared_length ? "is " + std::to_string(*result.declared_length) + " bytes"
+                                    : "is longer than " + std::to_string(result.body_limit) + " bytes";
+      what += ", more than the " + std::to_string(result.body_limit) + " bytes " +
+              (limit_text.empty() ? std::string("a response may have") : limit_text);
+    } else if (result.error) {
       what = result.describe_error(settings_.url);
     } else if (result.response.status != 200) {
       what = "HTTP " + std::to_string(result.response.status);
@@ -79,9 +107,14 @@ net::awaitable<result<void>> source_client::fetch(const page_request& request, b
       report.retry_after = std::string(result.response.header("Retry-After"));
       // A 2xx or 3xx without a page is not the contract (redirects are not followed): not retried.
       if (result.response.status < 400) report.outcome.service = make_error_code(errc::refused);
+    } else if (const auto type = result.response.header("Content-Type"); is_html(type)) {
+      what = "the answer has Content-Type " + std::string(type) + ", not JSON; the body begins '" +
+             first_bytes(body.view()) + "'";
+      unreadable = report.outcome.unreadable_body = true;
     } else if (check) {
       if (auto problem = co_await check()) {
-        what = *problem;
+        what = *problem + " (Content-Type " + std::string(type.empty() ? "none" : type) + "; the body begins '" +
+               first_bytes(body.view()) + "')";
         unreadable = report.outcome.unreadable_body = true;
       } else {
         what.clear();
@@ -99,6 +132,9 @@ net::awaitable<result<void>> source_client::fetch(const page_request& request, b
   const std::string attempts = " (after " + std::to_string(outcome.attempts) + " attempt" +
                                (outcome.attempts == 1 ? "" : "s") +
                                (outcome.budget_exhausted ? ", retry budget exhausted" : "") + ")";
+  if (too_large)
+    co_return error{errc::page_too_large, "the event source's page for " + page + " " + what +
+                                              "; lower --page-limit, or raise --max-memory"};
   if (outcome.last != io::retry_class::transient)
     co_return error{errc::refused, "the event source refused " + page + ": " + what};
   if (unreadable)

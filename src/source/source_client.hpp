@@ -20,6 +20,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -32,7 +33,14 @@ struct source_settings {
   secret token;
   unsigned limit = 1000; // events per page asked for
   io::backoff_policy backoff;
+  /// The whole page must have arrived within this (a body that trickles forever still ends);
+  /// zero: only the idle timeouts.
+  std::chrono::steady_clock::duration page_deadline{};
 };
+
+/// How big the page about to arrive may be: asked with its declared size (none when chunked),
+/// answers the most bytes the page may take now. See http_page_source (the memory budget).
+using page_limit_fn = std::function<std::uint64_t(std::optional<std::uint64_t> declared)>;
 
 struct page_request {
   sys_us start{}, end{};
@@ -48,10 +56,13 @@ public:
   source_client(io::http_client& http, source_settings settings, io::retry_clock& clock,
                 io::retry_counters* counters = nullptr);
 
-  /// Fetches the page into `body` and, when given, runs `check` on it. source::errc::refused
-  /// (not retried), unavailable (retries exhausted) or unreadable_page, with a message that
-  /// names the page.
-  boost::asio::awaitable<result<void>> fetch(const page_request& request, byte_buffer& body, body_check check = {});
+  /// Fetches the page into `body` and, when given, runs `check` on it; `limit` holds the body
+  /// to a memory budget, `limit_text` says what that budget is for the message. Errors:
+  /// source::errc::refused (not retried), unavailable (retries exhausted), unreadable_page
+  /// (not JSON after retries: the content type and the first bytes are in the message), or
+  /// page_too_large; each message names the page.
+  boost::asio::awaitable<result<void>> fetch(const page_request& request, byte_buffer& body, body_check check = {},
+                                             page_limit_fn limit = {}, std::string limit_text = {});
 
   /// "tenant acme, 2026-11-22T00:00:00Z..2026-11-23T00:00:00Z, cursor 'c9'" for messages.
   [[nodiscard]] std::string describe(const page_request& request) const;

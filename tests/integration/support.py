@@ -138,6 +138,11 @@ def object_sha256(st: dict, key: str, bucket: str | None = None) -> str:
     return digest.hexdigest()
 
 
+def object_bytes(st: dict, key: str, bucket: str | None = None) -> bytes:
+    s3 = clients.client(st, "s3", "admin")
+    return s3.get_object(Bucket=bucket or st["bucket"], Key=key)["Body"].read()
+
+
 def open_uploads(st: dict, prefix: str) -> list[dict]:
     s3 = clients.client(st, "s3", "admin")
     return [u for u in s3.list_multipart_uploads(Bucket=st["bucket"], Prefix=prefix).get("Uploads", [])]
@@ -207,9 +212,9 @@ class event_source:
         src.url, src.dump(tenant, start, end)"""
 
     def __init__(self, st: dict, events_per_day: int, faults=(), seed: int = 7, latency_ms: int = 0,
-                 threads: int = 1):
+                 threads: int = 1, max_limit: int | None = None):
         self.st, self.n, self.faults, self.seed = st, events_per_day, list(faults), seed
-        self.latency_ms, self.threads = latency_ms, threads
+        self.latency_ms, self.threads, self.max_limit = latency_ms, threads, max_limit
         remember_secrets([SOURCE_TOKEN])
 
     def __enter__(self):
@@ -218,6 +223,8 @@ class event_source:
                 "--seed", str(self.seed), "--events-per-day", str(self.n), "--threads", str(self.threads)]
         if self.latency_ms:
             args += ["--page-latency-ms", str(self.latency_ms)]
+        if self.max_limit:
+            args += ["--max-limit", str(self.max_limit)]
         for f in self.faults:
             args += ["--fault", f]
         env = dict(os.environ, SECEXPORT_SOURCE_TOKEN=SOURCE_TOKEN)

@@ -8,6 +8,8 @@ policy allows, and counted where it does not."""
 
 from __future__ import annotations
 
+import os
+import random
 import signal
 import subprocess
 import threading
@@ -34,11 +36,13 @@ class export_fault_test(unittest.TestCase):
             cls.reference = support.object_sha256(cls.st, support.report_key(prefix, TENANT, DATE))
 
     def run_export(self, src, prefix, extra=(), endpoint=None, env=None):
-        defaults = [] if "--max-attempts" in extra else ["--max-attempts", "6"]
+        defaults = []
+        for flag, value in (("--max-attempts", "6"), ("--page-limit", "500"), ("--source-concurrency", "4")):
+            if flag not in extra:
+                defaults += [flag, value]
         return support.run(["export", "--tenant", TENANT, "--date", DATE, "--source-url", src.url,
                             "--bucket", self.st["bucket"], "--prefix", prefix,
-                            "--endpoint-url", endpoint or self.st["endpoint"], "--page-limit", "500",
-                            "--source-concurrency", "4", *defaults, *extra],
+                            "--endpoint-url", endpoint or self.st["endpoint"], *defaults, *extra],
                            env or support.export_env(self.st))
 
     def key(self, prefix):
@@ -209,6 +213,105 @@ class export_fault_test(unittest.TestCase):
             self.assert_failed_without_manifest(r, prefix, "the event source refused", "HTTP 401")
             self.assertNotIn("a-wrong-token-value", r.stderr)
             self.assertLess(src.stats()["requests"], 10)
+
+    def test_sigkill_at_seeded_random_moments_never_leaves_a_manifest_beside_a_wrong_report(self):
+        """The promise itself: whenever the process dies, a manifest exists only beside a
+        report whose bytes hash to the manifest's sha256; a final run writes the exact report."""
+        rng = random.Random(20261202)
+        prefix = support.unique("crash")
+        s3 = support.clients.client(self.st, "s3", "admin")
+        with support.event_source(self.st, 60_000) as src:
+            args = [support.BIN, "export", "--tenant", TENANT, "--date", DATE, "--source-url", src.url, "--bucket",
+                    self.st["bucket"], "--prefix", prefix, "--endpoint-url", self.st["endpoint"], "--part-size",
+                    "5MiB", "--page-limit", "500", "--source-concurrency", "4"]
+            env = support.export_env(self.st, "admin")
+            started = time.monotonic()
+            r = support.run(args[1:], env)
+            duration = time.monotonic() - started
+            self.assertEqual(r.returncode, 0, r)
+            expected = support.object_sha256(self.st, self.key(prefix))
+            kills = 0
+            for _ in range(12):
+                p = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                time.sleep(rng.uniform(0.05, duration * 1.1))
+                if p.poll() is None:
+                    p.kill()
+                    kills += 1
+                _, err = p.communicate(timeout=60)
+                support._capture(err.decode(errors="replace"))
+                m = support.manifest(self.st, self.key(prefix))
+                if m is not None:
+                    head = s3.head_object(Bucket=self.st["bucket"], Key=self.key(prefix))
+                    self.assertEqual(head["ContentLength"], m["bytes"])
+                    self.assertEqual(support.object_sha256(self.st, self.key(prefix)), m["sha256"],
+                                     "a manifest vouches for a report with other bytes")
+            self.assertGreaterEqual(kills, 10, "most of the seeded moments must fall inside an export")
+            r = support.run(args[1:], env)
+            self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(support.object_sha256(self.st, self.key(prefix)), expected)
+        self.assertEqual(support.manifest(self.st, self.key(prefix))["sha256"], expected)
+        self.assertEqual(support.open_uploads(self.st, prefix), [], "every killed run's upload was aborted later")
+
+    def run_hostile(self, fault, prefix, extra=(), events=EVENTS, max_limit=None):
+        with support.event_source(self.st, events, faults=[fault], max_limit=max_limit) as src:
+            started = time.monotonic()
+            r = self.run_export(src, prefix, ["--max-attempts", "3", "--read-timeout", "1", *extra])
+            return r, time.monotonic() - started
+
+    def test_a_200_mb_page_is_refused_by_its_size_before_it_is_read(self):
+        prefix = support.unique("huge")
+        r, _ = self.run_hostile("huge:request=2", prefix)
+        self.assert_failed_without_manifest(r, prefix, "is 200000", "--max-memory", "tenant " + TENANT,
+                                            "--page-limit")
+        self.assertRegex(r.stderr, r"(first page|cursor ')")
+
+    def test_50_mb_pages_fail_clearly_under_the_default_budget_and_pass_when_the_budget_allows(self):
+        prefix = support.unique("big-pages")
+        r, _ = self.run_hostile("huge:bytes=50000000,every=3", prefix, ["--max-memory", "256MiB"])
+        self.assert_failed_without_manifest(r, prefix, "is 50000", "more than the")
+        # 20,000-event pages get 7 x 20,000 x 768 bytes (~107 MB) of the 256 MiB: a 50 MB page fits.
+        r, _ = self.run_hostile("huge:bytes=50000000,every=3", prefix,
+                                ["--max-memory", "256MiB", "--page-limit", "20000", "--source-concurrency", "1"],
+                                max_limit=20000)
+        self.assertEqual(r.returncode, 0, r)
+        m = support.manifest(self.st, self.key(prefix))
+        self.assertEqual(m["rows"], EVENTS)
+
+    def test_hostile_pages_end_in_a_clear_error_or_are_handled(self):
+        budget = ["more than the", "--max-memory", "tenant " + TENANT]
+        cases = [
+            # (fault, extra flags, must the export succeed?, fragments of the message)
+            # properties 10,000 levels deep are carried through as the JSON text they are.
+            ("deep:request=2", [], True, []),
+            # A 10 MB string fits the page share of 2,000-event pages (about 24 MB) ...
+            ("bigstring:request=2", ["--page-limit", "2000"], True, []),
+            # ... and not that of 500-event pages (about 6 MB): refused by size, before parsing.
+            ("bigstring:request=2", [], False, budget),
+            ("nul:request=1", [], True, []),
+            ("nul:request=2", [], True, []),
+            # Every page points back at itself: found at the second page of a chain.
+            ("cursorloop", [], False, ["next_cursor", "would never end"]),
+            # One page rewinds to the chain's start: the repeated events break the order.
+            ("cursorloop:request=2", [], False, ["broke its order", "tenant " + TENANT]),
+            ("endless:request=2", [], False, ["tenant " + TENANT]),
+            # A login page is retried like any unreadable page, then named in the error.
+            ("html", [], False, ["text/html", "Gateway login"]),
+            ("html:request=2", [], True, []),
+        ]
+        for fault, extra, succeeds, fragments in cases:
+            with self.subTest(fault=fault, extra=extra):
+                prefix = support.unique("hostile")
+                r, seconds = self.run_hostile(fault, prefix, ["--on-bad-event", "fail", *extra])
+                if succeeds:
+                    self.assertEqual(r.returncode, 0, r)
+                    self.assertEqual(support.manifest(self.st, self.key(prefix))["rows"], EVENTS)
+                else:
+                    self.assert_failed_without_manifest(r, prefix, *fragments)
+                self.assertLess(seconds, 300, "bounded time")
+                self.assertNotIn("AddressSanitizer", r.stderr)
+                if fault.startswith("deep"):
+                    body = support.object_bytes(self.st, self.key(prefix))
+                    self.assertIn(b'{""a"":' * 9999 + b"{}" + b"}" * 9999, body)
 
     def test_s3_faults_during_an_export_are_retried(self):
         with support.event_source(self.st, 60_000) as src, support.fault_proxy(self.st) as fp:

@@ -7,7 +7,8 @@
 // the body: for aws-chunked bodies, x-amz-decoded-content-length). It checks no signature
 // and stores nothing. Like Amazon S3 after verifying them, it echoes the
 // x-amz-checksum-crc32c a client sends with a part or an object, and answers a Content-MD5
-// with that MD5 as the ETag (it verifies neither: it never looks at the bytes); secexport
+// with that MD5 as the ETag, and a multipart object whose parts all came with Content-MD5 with
+// S3's multipart ETag (it verifies neither: it never looks at the bytes); secexport
 // takes the echo as the store's confirmation (src/s3/integrity.hpp). GETs of objects are 404.
 //
 // Why not nginx (the sink until 2026-11-25): nginx discards a request body 4 KiB at a time and
@@ -32,6 +33,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -48,15 +50,22 @@ constexpr std::size_t max_header_bytes = 64 * 1024;
 const std::string etag = "\"9b2cf535f27731c974343645a3985328\"";
 const std::string multipart_etag = "\"9b2cf535f27731c974343645a3985328-1\"";
 
-// What HEAD answers: the last PutObject's size, or the sum of the parts since the last
-// CreateMultipartUpload once it completed. Benchmarks run one upload at a time. A part is
-// counted before it is answered, so a client's HEAD after Complete always sees all of it.
+// What HEAD answers, per key: the last PutObject's size, or the sum of the parts since the
+// last CreateMultipartUpload once it completed. Benchmarks run one upload of a key at a time.
+// A part is counted before it is answered, so a client's HEAD after Complete always sees all
+// of it.
 struct object_state {
-  std::mutex mutex;
   bool multipart = false;
   bool finished = false;
   std::uint64_t parts = 0;
   std::uint64_t size = 0;
+  std::map<std::uint64_t, std::string> part_md5s; // binary Content-MD5 by part number, for the ETag
+  bool every_part_md5 = true;
+};
+
+struct sink_state {
+  std::mutex mutex;
+  std::map<std::string, object_state> objects; // by request path (path style: /bucket/key)
   FILE* log = nullptr;
 } state;
 
@@ -68,18 +77,41 @@ void log_request(std::string_view op, std::uint64_t request_bytes, int status, s
   std::fflush(state.log);
 }
 
-// The ETag S3 gives an object whose Content-MD5 it verified: the MD5 in hex.
-std::string md5_etag(const std::string& content_md5_base64) {
-  unsigned char raw[64];
+std::string binary_md5(const std::string& content_md5_base64) {
+  unsigned char raw[96];
   int n = EVP_DecodeBlock(raw, reinterpret_cast<const unsigned char*>(content_md5_base64.data()),
                           static_cast<int>(std::min<std::size_t>(content_md5_base64.size(), 88)));
+  return std::string(reinterpret_cast<const char*>(raw), static_cast<std::size_t>(std::clamp(n, 0, 16)));
+}
+
+std::string quoted_hex(std::string_view bytes, std::string_view suffix = {}) {
   static constexpr char hex[] = "0123456789abcdef";
   std::string out = "\"";
-  for (int i = 0; i < std::min(n, 16); ++i) {
-    out.push_back(hex[raw[i] >> 4]);
-    out.push_back(hex[raw[i] & 15]);
+  for (unsigned char c : bytes) {
+    out.push_back(hex[c >> 4]);
+    out.push_back(hex[c & 15]);
   }
-  return out + "\"";
+  return out.append(suffix) + "\"";
+}
+
+// The ETag S3 gives an object whose Content-MD5 it verified: the MD5 in hex.
+std::string md5_etag(const std::string& content_md5_base64) { return quoted_hex(binary_md5(content_md5_base64)); }
+
+// The ETag S3 gives a multipart object: the MD5 of the parts' MD5s, then "-N". Without
+// every part's Content-MD5 the sink cannot know it and answers the placeholder.
+std::string completed_etag(const object_state& o) {
+  if (!o.every_part_md5 || o.part_md5s.empty()) return multipart_etag;
+  std::string all;
+  for (const auto& [number, md5] : o.part_md5s) all += md5;
+  unsigned char digest[16];
+  unsigned int n = 0;
+  EVP_Digest(all.data(), all.size(), digest, &n, EVP_md5(), nullptr);
+  return quoted_hex({reinterpret_cast<const char*>(digest), n}, "-" + std::to_string(o.part_md5s.size()));
+}
+
+std::uint64_t part_number(std::string_view query) {
+  auto at = query.find("partNumber=");
+  return at == std::string_view::npos ? 0 : std::strtoull(std::string(query.substr(at + 11)).c_str(), nullptr, 10);
 }
 
 std::string lower(std::string_view s) {
@@ -237,25 +269,30 @@ class connection {
     // aws-chunked bodies (the AWS CLI's, with a trailing checksum) frame the object's bytes
     if (decoded_length) body = *decoded_length;
 
-    auto op = classify(method, target.substr(0, q), query);
+    const std::string path = target.substr(0, q);
+    auto op = classify(method, path, query);
     int status = 200;
     std::string payload;
     std::string extra = "ETag: " + (content_md5.empty() ? etag : md5_etag(content_md5)) + "\r\n";
     if (!crc32c.empty() && (op == "part" || op == "put")) extra += "x-amz-checksum-crc32c: " + crc32c + "\r\n";
     {
       std::lock_guard lock(state.mutex);
+      auto& o = state.objects[path];
       if (op == "create") {
-        state.multipart = true, state.finished = false, state.parts = 0;
+        o = object_state{};
+        o.multipart = true;
       } else if (op == "part") {
-        state.parts += body;
+        o.parts += body;
+        if (content_md5.empty()) o.every_part_md5 = false;
+        else o.part_md5s[part_number(query)] = binary_md5(content_md5);
       } else if (op == "complete") {
-        state.finished = true;
+        o.finished = true;
       } else if (op == "put") {
-        state.multipart = false, state.finished = true, state.size = body;
+        o.multipart = false, o.finished = true, o.size = body;
       } else if (op == "head") {
-        extra = "ETag: " + multipart_etag + "\r\n";
-        if (!state.finished) status = 404;
-        auto size = state.multipart ? state.parts : state.size;
+        extra = "ETag: " + (o.multipart ? completed_etag(o) : multipart_etag) + "\r\n";
+        if (!o.finished) status = 404;
+        auto size = o.multipart ? o.parts : o.size;
         extra += "Content-Length: " + std::to_string(status == 200 ? size : 0) + "\r\n";
       }
     }
@@ -263,9 +300,14 @@ class connection {
       payload = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><InitiateMultipartUploadResult><Bucket>b</Bucket>"
                 "<Key>k</Key><UploadId>sink-upload-id</UploadId></InitiateMultipartUploadResult>";
     } else if (op == "complete") {
+      std::string completed;
+      {
+        std::lock_guard lock(state.mutex);
+        completed = completed_etag(state.objects[path]);
+      }
       payload = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><CompleteMultipartUploadResult><Location>sink</Location>"
                 "<Bucket>b</Bucket><Key>k</Key><ETag>" +
-                multipart_etag + "</ETag></CompleteMultipartUploadResult>";
+                completed + "</ETag></CompleteMultipartUploadResult>";
     } else if (op == "abort" || op == "delete") {
       status = 204;
     } else if (op == "get") {
