@@ -261,17 +261,19 @@ def bench_pages(events: int) -> dict:
          "--max-memory 256MiB --page-limit 20000 --source-concurrency 1"),
         ("every 3rd page 50 MB, --page-limit 20000 --source-concurrency 1", ("huge:bytes=50000000,every=3",),
          "--max-memory 256MiB --page-limit 20000 --source-concurrency 1"),
+        ("every 3rd page 50 MB, --page-limit 40000 --source-concurrency 1", ("huge:bytes=50000000,every=3",),
+         "--max-memory 256MiB --page-limit 40000 --source-concurrency 1"),
         ("every 3rd page 50 MB, --page-limit 5000 (defaults otherwise)", ("huge:bytes=50000000,every=3",),
          "--max-memory 256MiB --page-limit 5000"),
     ]
     out = []
     for name, faults, flags in cases:
-        with servers(events, faults=faults, max_limit=20000) as s:
+        with servers(events, faults=faults, max_limit=40000) as s:
             cmd = (f"{SECEXPORT} --log-level warn export --tenant bench --date 2026-11-22 --source-url {s.source_url} "
                    f"--bucket bench --endpoint-url {s.sink['endpoint']} {flags}")
             r = run(cmd, s.env(), check=False)
-            err = r.stderr.strip().splitlines()
-            outcome = "exported" if r.returncode == 0 else f"exit {r.returncode}: {err[-1][:160] if err else '?'}"
+            err = [l for l in r.stderr.strip().splitlines() if l.startswith("error:")]
+            outcome = "exported" if r.returncode == 0 else f"exit {r.returncode}: {err[0][:400] if err else '?'}"
             out.append({"name": name, "seconds": r.seconds, "cpu": r.cpu, "rss_mib": r.rss_mib, "outcome": outcome})
     return {"events": events, "points": out}
 

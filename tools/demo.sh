@@ -78,6 +78,9 @@ PY
 echo
 echo "== the integration as customers set it up (tenant settings in $state/tenants)"
 export SECEXPORT_TENANTS_DIR="$state/tenants"
+# Customers' secret keys are kept encrypted with the operator's store key (docs/SECURITY.md).
+(umask 077 && openssl rand -hex 32 > "$state/store.key")
+export SECEXPORT_STORE_KEY_FILE="$state/store.key"
 customer_key_id=$AWS_ACCESS_KEY_ID customer_secret=$AWS_SECRET_ACCESS_KEY
 # From here on the exporter runs as its own identity, which may only assume customers' roles.
 export AWS_ACCESS_KEY_ID=$IDENTITY_KEY_ID AWS_SECRET_ACCESS_KEY=$IDENTITY_SECRET
@@ -103,6 +106,8 @@ SECEXPORT_TENANT_SECRET_ACCESS_KEY=$customer_secret build/release/secexport tena
   --method access-key --access-key-id "$customer_key_id" --bucket "$BUCKET" --prefix daily \
   --source-url "$source_url" "${aws[@]}"
 echo; build/release/secexport tenant list
+echo; echo "-- globex's secret access key as the store holds it (AES-256-GCM under the store key):"
+grep '^secret-access-key' "$SECEXPORT_TENANTS_DIR/globex.conf" | cut -c1-40 | sed 's/$/.../'
 
 echo; echo "== secexport run --all-tenants --catch-up-days 2 (every enabled tenant, days without a manifest)"
 build/release/secexport --log-level warn run --all-tenants --catch-up-days 2 "${aws[@]}"

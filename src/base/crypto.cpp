@@ -108,4 +108,93 @@ void random_bytes(std::span<std::uint8_t> out) {
     throw std::runtime_error("OpenSSL RAND_bytes failed");
 }
 
+std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::size_t pad = 0;
+  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
+  std::vector<std::uint8_t> out;
+  out.reserve(text.size() / 4 * 3);
+  std::uint32_t acc = 0;
+  for (std::size_t i = 0; i < text.size() - pad; ++i) {
+    const int v = value(text[i]);
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    if (i % 4 == 3) {
+      out.push_back(static_cast<std::uint8_t>(acc >> 16));
+      out.push_back(static_cast<std::uint8_t>(acc >> 8));
+      out.push_back(static_cast<std::uint8_t>(acc));
+      acc = 0;
+    }
+  }
+  if (pad == 1) {
+    if (acc & 0x3) return std::nullopt; // bits that a canonical encoding leaves zero
+    out.push_back(static_cast<std::uint8_t>(acc >> 10));
+    out.push_back(static_cast<std::uint8_t>(acc >> 2));
+  } else if (pad == 2) {
+    if (acc & 0xf) return std::nullopt;
+    out.push_back(static_cast<std::uint8_t>(acc >> 4));
+  }
+  return out;
+}
+
+namespace {
+
+struct cipher_ctx {
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  cipher_ctx() {
+    if (!ctx) throw std::runtime_error("OpenSSL EVP_CIPHER_CTX_new failed");
+  }
+  ~cipher_ctx() { EVP_CIPHER_CTX_free(ctx); }
+  cipher_ctx(const cipher_ctx&) = delete;
+  cipher_ctx& operator=(const cipher_ctx&) = delete;
+};
+
+constexpr std::size_t gcm_nonce = 12, gcm_tag = 16;
+
+const unsigned char* bytes_of(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+
+} // namespace
+
+std::string aes256gcm_seal(std::span<const std::uint8_t, 32> key, std::string_view plaintext, std::string_view aad) {
+  std::string out(gcm_nonce + plaintext.size() + gcm_tag, '\0');
+  auto* o = reinterpret_cast<unsigned char*>(out.data());
+  random_bytes({o, gcm_nonce});
+  cipher_ctx c;
+  int n = 0;
+  if (EVP_EncryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, key.data(), o) != 1 ||
+      EVP_EncryptUpdate(c.ctx, nullptr, &n, bytes_of(aad), static_cast<int>(aad.size())) != 1 ||
+      EVP_EncryptUpdate(c.ctx, o + gcm_nonce, &n, bytes_of(plaintext), static_cast<int>(plaintext.size())) != 1 ||
+      EVP_EncryptFinal_ex(c.ctx, o + gcm_nonce + n, &n) != 1 ||
+      EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_GET_TAG, static_cast<int>(gcm_tag),
+                          o + gcm_nonce + plaintext.size()) != 1)
+    throw std::runtime_error("OpenSSL AES-256-GCM encryption failed");
+  return out;
+}
+
+std::optional<std::string> aes256gcm_open(std::span<const std::uint8_t, 32> key, std::string_view sealed,
+                                          std::string_view aad) {
+  if (sealed.size() < gcm_nonce + gcm_tag) return std::nullopt;
+  const auto text = sealed.substr(gcm_nonce, sealed.size() - gcm_nonce - gcm_tag);
+  std::string tag(sealed.substr(sealed.size() - gcm_tag));
+  std::string out(text.size(), '\0');
+  auto* o = reinterpret_cast<unsigned char*>(out.data());
+  cipher_ctx c;
+  int n = 0;
+  if (EVP_DecryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, key.data(), bytes_of(sealed)) != 1 ||
+      EVP_DecryptUpdate(c.ctx, nullptr, &n, bytes_of(aad), static_cast<int>(aad.size())) != 1 ||
+      EVP_DecryptUpdate(c.ctx, o, &n, bytes_of(text), static_cast<int>(text.size())) != 1 ||
+      EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_TAG, static_cast<int>(gcm_tag), tag.data()) != 1 ||
+      EVP_DecryptFinal_ex(c.ctx, o + n, &n) != 1)
+    return std::nullopt; // a wrong key, other associated data, or changed bytes
+  return out;
+}
+
 } // namespace secexport

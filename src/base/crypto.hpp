@@ -1,13 +1,15 @@
-// SHA-256, HMAC-SHA-256, hex and base64 on OpenSSL's EVP interfaces (which use the CPU's SHA
-// instructions). Nothing cryptographic is hand-written here.
+// SHA-256, HMAC-SHA-256, MD5, AES-256-GCM, hex and base64 on OpenSSL's EVP interfaces (which
+// use the CPU's SHA and AES instructions). Nothing cryptographic is hand-written here.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 struct evp_md_ctx_st;
 
@@ -77,6 +79,16 @@ public:
 [[nodiscard]] std::string base64_encode(std::span<const std::uint8_t> bytes);
 /// Fills `out` with cryptographically strong random bytes (OpenSSL's DRBG).
 void random_bytes(std::span<std::uint8_t> out);
+/// Strict base64 (RFC 4648, padded, canonical): nullopt for anything else.
+[[nodiscard]] std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text);
+
+/// AES-256-GCM with a random 96-bit nonce: nonce || ciphertext || 128-bit tag. `aad` is
+/// authenticated, not encrypted: opening with other associated data fails.
+[[nodiscard]] std::string aes256gcm_seal(std::span<const std::uint8_t, 32> key, std::string_view plaintext,
+                                         std::string_view aad);
+/// The plaintext, or nullopt when the key, the associated data or any byte is not the sealer's.
+[[nodiscard]] std::optional<std::string> aes256gcm_open(std::span<const std::uint8_t, 32> key, std::string_view sealed,
+                                                        std::string_view aad);
 
 /// Hex SHA-256 of the empty string, the payload hash of every body-less request.
 inline constexpr std::string_view empty_sha256_hex =

@@ -75,6 +75,9 @@ void append_value(std::string& out, const log_field& f, bool json) {
       f.value);
 }
 
+void write_line(log_level level, std::string_view event, std::initializer_list<log_field> fields);
+void emit(const std::string& line);
+
 } // namespace
 
 void set_log_level(log_level level) { g_level = level; }
@@ -99,6 +102,24 @@ void set_log_sink(std::function<void(std::string_view)> s) {
 
 void log(log_level level, std::string_view event, std::initializer_list<log_field> fields) {
   if (level < g_level.load(std::memory_order_relaxed)) return;
+  write_line(level, event, fields);
+}
+
+void report_error(std::string_view message) {
+  if (g_format.load(std::memory_order_relaxed) == log_format::json) {
+    write_line(log_level::error, message, {});
+    return;
+  }
+  std::string line = "error: ";
+  line.append(message);
+  line = redact(line);
+  line.push_back('\n');
+  emit(line);
+}
+
+namespace {
+
+void write_line(log_level level, std::string_view event, std::initializer_list<log_field> fields) {
   std::string line;
   line.reserve(128);
   auto now = format_rfc3339_ms(std::chrono::time_point_cast<std::chrono::microseconds>(
@@ -129,6 +150,10 @@ void log(log_level level, std::string_view event, std::initializer_list<log_fiel
   }
   line = redact(line);
   line.push_back('\n');
+  emit(line);
+}
+
+void emit(const std::string& line) {
   auto& h = sink();
   std::lock_guard lock(h.mutex);
   if (h.sink) {
@@ -138,5 +163,7 @@ void log(log_level level, std::string_view event, std::initializer_list<log_fiel
     std::fflush(stderr);
   }
 }
+
+} // namespace
 
 } // namespace secexport

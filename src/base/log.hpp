@@ -44,6 +44,10 @@ void set_log_sink(std::function<void(std::string_view line)> sink);
 
 void log(log_level level, std::string_view event, std::initializer_list<log_field> fields = {});
 
+/// The final `error: MESSAGE` line of a failed command, whatever the level: in the JSON format
+/// a JSON object like every other line ({"level":"error","msg":MESSAGE}). Redacted.
+void report_error(std::string_view message);
+
 inline void log_debug(std::string_view e, std::initializer_list<log_field> f = {}) { log(log_level::debug, e, f); }
 inline void log_info(std::string_view e, std::initializer_list<log_field> f = {}) { log(log_level::info, e, f); }
 inline void log_warn(std::string_view e, std::initializer_list<log_field> f = {}) { log(log_level::warn, e, f); }

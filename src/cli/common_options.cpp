@@ -2,14 +2,40 @@
 
 #include "base/byte_size.hpp"
 #include "base/log.hpp"
+#include "s3/addressing.hpp"
 
+#include <cerrno>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <istream>
+
+#include <sys/stat.h>
 
 namespace secexport::cli {
 
 namespace net = boost::asio;
+
+CLI::Validator seconds_between(double low, double high) {
+  auto text = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return std::string(buf);
+  };
+  const auto range = "a number of seconds from " + text(low) + " to " + text(high);
+  return CLI::Validator(
+      [low, high, range](std::string& value) -> std::string {
+        errno = 0;
+        char* end = nullptr;
+        const double v = std::strtod(value.c_str(), &end);
+        if (value.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(v) || v < low || v > high)
+          return "must be " + range + ", not '" + value.substr(0, 24) + (value.size() > 24 ? "...'" : "'");
+        return {};
+      },
+      "SECONDS");
+}
 
 void aws_flags::add_to(CLI::App& app, bool role_options) {
   auto* g = "AWS";
@@ -58,12 +84,12 @@ void aws_flags::add_connection_options(CLI::App& app) {
       ->capture_default_str()
       ->group(g);
   app.add_option("--connect-timeout", connect_timeout, "Seconds to connect and to finish the TLS handshake")
-      ->check(CLI::PositiveNumber)
+      ->check(seconds_between(0.1, 3600))
       ->capture_default_str()
       ->group(g);
   app.add_option("--read-timeout", read_timeout,
                  "Seconds to wait for a response, and the longest a body transfer may stall")
-      ->check(CLI::PositiveNumber)
+      ->check(seconds_between(0.1, 3600))
       ->capture_default_str()
       ->group(g);
 }
@@ -170,7 +196,23 @@ std::pair<std::string, std::string> parse_s3_url(const std::string& url) {
   auto slash = rest.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == rest.size())
     throw usage_error("'" + url + "' needs both a bucket and a key: s3://BUCKET/KEY");
-  return {rest.substr(0, slash), rest.substr(slash + 1)};
+  auto bucket = rest.substr(0, slash);
+  s3::check_bucket_name(bucket).value(); // a bad_input failure naming the rule
+  return {bucket, rest.substr(slash + 1)};
+}
+
+std::string read_private_file(const std::string& path, std::string_view flag) {
+  const std::string what = std::string(flag) + " " + path;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) throw usage_error("cannot read " + what + ": " + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) throw usage_error(what + " is a directory; " + std::string(flag) + " names a file");
+  if (S_ISREG(st.st_mode) && (st.st_mode & 077))
+    throw usage_error(what + " is readable by group or others and holds a secret; chmod 600 " + path);
+  std::ifstream in(path);
+  if (!in) throw usage_error("cannot read " + what + ": " + std::strerror(errno));
+  auto value = read_secret_line(in);
+  if (value.empty()) throw usage_error(what + " is empty (the secret is its first line)");
+  return value;
 }
 
 std::string read_secret_line(std::istream& in) {

@@ -41,6 +41,10 @@ private:
   int status_;
 };
 
+/// A CLI11 check for a number of seconds in [low, high]: finite, no overflow, and a message
+/// that quotes the value as given (at most 24 characters).
+[[nodiscard]] CLI::Validator seconds_between(double low, double high);
+
 /// The exit status for a failure: 2 for bad input, 1 otherwise.
 [[nodiscard]] int exit_status_of(const failure& f) noexcept;
 
@@ -90,6 +94,10 @@ struct transfer_flags {
 /// The first line of `in` without trailing CR or spaces: how secrets (tokens, keys) are read
 /// from files and stdin.
 [[nodiscard]] std::string read_secret_line(std::istream& in);
+
+/// The first line of a file that holds a secret, for `flag` (named in errors): a directory, an
+/// empty file and a regular file that group or others can read are usage errors.
+[[nodiscard]] std::string read_private_file(const std::string& path, std::string_view flag);
 
 /// "12.3 MB/s"-style rate in decimal megabytes per second.
 [[nodiscard]] std::string format_rate(std::uint64_t bytes, double seconds);

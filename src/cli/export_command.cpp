@@ -30,25 +30,15 @@ struct export_args {
   std::string source_url, source_file, source_token_file;
   export_flags tuning;
   bool no_size_check = false;
+  bool allow_partial_day = false;
   std::string bucket, prefix;
   std::string config;
   aws_flags aws;
   transfer_flags transfer;
 };
 
-std::string read_secret_file(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
-    throw usage_error("cannot read the token file " + path + ": " + std::strerror(errno));
-  if (st.st_mode & 077) throw usage_error("the token file " + path + " is readable by others; chmod 600 " + path);
-  std::ifstream in(path);
-  auto token = read_secret_line(in);
-  if (token.empty()) throw usage_error("the token file " + path + " is empty");
-  return token;
-}
-
 secret source_token(const export_args& a, const config_file& config) {
-  if (!a.source_token_file.empty()) return secret(read_secret_file(a.source_token_file));
+  if (!a.source_token_file.empty()) return secret(read_private_file(a.source_token_file, "--source-token-file"));
   if (const char* t = std::getenv("SECEXPORT_SOURCE_TOKEN"); t && *t) return secret(t);
   if (auto t = config.get("source-token")) {
     if (!config.private_to_owner)
@@ -105,6 +95,7 @@ int run_export(export_args& a, CLI::App& app) {
   settings.source_file = a.source_file;
   if (!a.source_url.empty()) settings.source_token = source_token(a, config);
   settings.check_size = !a.no_size_check;
+  settings.allow_partial_day = a.allow_partial_day;
 
   net::io_context ioc(1);
   auto session = open_session(ioc.get_executor(), a.aws);
@@ -160,6 +151,10 @@ command add_export_command(CLI::App& parent) {
   app->add_option("--date", a->date, "UTC day to export, YYYY-MM-DD (default: the previous UTC day)")->group(w);
   app->add_option("--since", a->since, "Start of an arbitrary window (RFC 3339, inclusive), with --until")->group(w);
   app->add_option("--until", a->until, "End of the window (RFC 3339, exclusive)")->group(w);
+  app->add_flag("--allow-partial-day", a->allow_partial_day,
+                "Export a window that has not ended yet (today, or --until in the future): the report is written "
+                "without a manifest, so the daily job still exports the whole day later")
+      ->group(w);
   auto* s = "Event source";
   app->add_option("--source-url", a->source_url, "Base URL of the security-event API, e.g. https://events.internal")->group(s);
   app->add_option("--source-file", a->source_file, "Read events from NDJSON instead (a path, or - for stdin)")->group(s);

@@ -15,6 +15,12 @@ void export_flags::add_source_options(CLI::App& app, const std::string& group) {
       ->check(CLI::Range(1u, 64u))
       ->capture_default_str()
       ->group(group);
+  app.add_option("--late-events-margin", late_margin,
+                 "Seconds after a window's end during which events may still arrive: a window is exported only "
+                 "once it ended this long ago (the daemon wakes this much after 00:00 UTC)")
+      ->check(seconds_between(0, 86400))
+      ->capture_default_str()
+      ->group(group);
   app.add_option("--on-bad-event", on_bad_event,
                  "An event with a missing field or a wrong type: fail (the export stops, naming the page and "
                  "position) or skip (it is left out and counted in the manifest)")
@@ -41,6 +47,7 @@ exporter::export_settings export_flags::settings(const aws_flags& aws, const tra
   s.source_concurrency = source_concurrency;
   s.skip_bad_events = on_bad_event == "skip";
   s.formula_guard = formula_guard;
+  s.late_margin = std::chrono::seconds(static_cast<std::int64_t>(late_margin));
   s.source_backoff = aws.backoff();
   // A page must arrive within ten read timeouts (a body that trickles forever still ends).
   s.page_deadline = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -60,8 +67,11 @@ std::string export_summary(const exporter::export_result& result, const std::str
   return "exported " + std::to_string(m.rows) + " rows (" + std::to_string(m.bytes) + " bytes) for " + what + " to " +
          s3::s3_client::url(m.bucket, m.key) + timing + format_rate(m.bytes, seconds) + ", " +
          std::to_string(m.pages) + " pages, " + std::to_string(m.source_retries + m.upload_retries) + " retries\n" +
-         "manifest " + s3::s3_client::url(m.bucket, result.manifest_key) + " (sha256 " + m.sha256_hex + ", integrity " +
-         m.integrity + ")\n" + (result.stats.leftovers.left ? "warning: " + result.stats.leftovers.advice() + "\n" : "");
+         (result.manifest_key.empty()
+              ? "no manifest: the window has not ended, so the report is partial (sha256 " + m.sha256_hex +
+                    ", integrity " + m.integrity + ")\n"
+              : "manifest " + s3::s3_client::url(m.bucket, result.manifest_key) + " (sha256 " + m.sha256_hex +
+                    ", integrity " + m.integrity + ")\n") + (result.stats.leftovers.left ? "warning: " + result.stats.leftovers.advice() + "\n" : "");
 }
 
 std::string export_failure(const exporter::export_result& result) {

@@ -18,8 +18,9 @@ struct export_flags {
   std::string on_bad_event = "fail";
   std::string key_template;
   bool formula_guard = false;
+  double late_margin = 0; // --late-events-margin, seconds (0: the spec's run at 00:00 UTC)
 
-  /// --page-limit, --source-concurrency, --on-bad-event.
+  /// --page-limit, --source-concurrency, --late-events-margin, --on-bad-event.
   void add_source_options(CLI::App& app, const std::string& group);
   /// --key-template, --csv-formula-guard.
   void add_report_options(CLI::App& app, const std::string& group);

@@ -5,7 +5,39 @@
 #include "cli/common_options.hpp"
 
 #include <cstdio>
+#include <optional>
+#include <string_view>
 #include <vector>
+
+namespace {
+
+// The first word of the command line that is no option: a subcommand CLI11 did not know.
+std::optional<std::string> unknown_subcommand(int argc, char** argv, const CLI::App& app) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--log-level" || a == "--log-format") {
+      ++i;
+      continue;
+    }
+    if (a.starts_with('-')) continue;
+    for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+      if (sub->get_name() == a) return std::nullopt;
+    return std::string(a);
+  }
+  return std::nullopt;
+}
+
+// --log-format json anywhere on the line: even a usage error is then a JSON line.
+bool wants_json(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--log-format=json" || (a == "--log-format" && i + 1 < argc && std::string_view(argv[i + 1]) == "json"))
+      return true;
+  }
+  return false;
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
   using namespace secexport;
@@ -14,6 +46,7 @@ int main(int argc, char** argv) {
                "Logs go to stderr; results and summaries to stdout. Exit status: 0 success, 1 failure, "
                "2 bad usage or configuration, 130 interrupted (SIGINT), 143 terminated (SIGTERM)."};
   app.require_subcommand(1);
+  app.fallthrough(); // inherited: global flags work after the subcommand too (`export --log-level debug`)
   app.set_version_flag("--version", SECEXPORT_VERSION);
   std::string level = "info", format = "text";
   app.add_option("--log-level", level, "debug, info, warn, error or off")
@@ -33,7 +66,13 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : cli::exit_usage;
+    if (e.get_exit_code() == 0) return app.exit(e); // --help, --version
+    std::string message = e.what();
+    if (auto word = unknown_subcommand(argc, argv, app))
+      message = "unknown subcommand '" + *word + "' (expected export, upload, tenant, run or daemon)";
+    if (wants_json(argc, argv)) set_log_format(log_format::json);
+    report_error(message + "; run with --help for more information");
+    return cli::exit_usage;
   }
   log_level parsed_level{};
   (void)parse_log_level(level, parsed_level); // CLI11 already checked the value
@@ -45,13 +84,13 @@ int main(int argc, char** argv) {
     try {
       return c.run();
     } catch (const cli::interrupted& e) {
-      std::fprintf(stderr, "error: %s\n", redact(e.what()).c_str());
+      report_error(e.what());
       return e.exit_status();
     } catch (const failure& e) {
-      std::fprintf(stderr, "error: %s\n", redact(e.what()).c_str());
+      report_error(e.what());
       return cli::exit_status_of(e);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "error: %s\n", redact(e.what()).c_str());
+      report_error(e.what());
       return cli::exit_failure;
     }
   }

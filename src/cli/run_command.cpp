@@ -21,7 +21,7 @@ using namespace std::chrono;
 namespace {
 
 struct job_args {
-  std::string tenants_dir;
+  store_flags tenants_dir;
   bool all_tenants = false;
   std::vector<std::string> tenants;
   std::string date;
@@ -49,6 +49,12 @@ job::job_settings settings_of(const job_args& a) {
     if (!s.date) throw usage_error("--date '" + a.date + "' is not a date such as 2026-11-22");
   }
   s.catch_up_days = a.catch_up_days;
+  s.late_margin = seconds(static_cast<std::int64_t>(a.tuning.late_margin));
+  if (s.date && sys_us{*s.date + days(1)} + s.late_margin > job::process_clock()())
+    throw usage_error("--date " + a.date + " has not ended yet" +
+                      (s.late_margin.count() ? " (with --late-events-margin)" : std::string()) +
+                      ": the daily job exports whole days only (`secexport export --allow-partial-day` writes a "
+                      "partial report without a manifest)");
   s.force = a.force;
   s.tenant_concurrency = a.tenant_concurrency;
   if (!a.shard.empty()) {
@@ -111,6 +117,7 @@ int run_daemon(job_args& a) {
   const auto settings = settings_of(a);
   auto clock = job::process_clock();
   auto store = open_store(a.tenants_dir);
+  if (settings.all_tenants) (void)store.list(); // a missing store fails now, not silently every night
   job::s3_backend_factory backends(a.aws.settings(), a.tuning.settings(a.aws, a.transfer));
   net::io_context main(1);
   job::stop_scope scope;
@@ -122,7 +129,7 @@ int run_daemon(job_args& a) {
         auto tenants = job::select_tenants(settings, store);
         (void)print_table(job::run_pass(settings, tenants, now, backends, scope, &main));
       },
-      job::timer_sleeper(main, shutdown, scope, clock), [&] { return job::random_jitter(a.jitter); });
+      job::timer_sleeper(main, shutdown, scope, clock), [&] { return job::random_jitter(a.jitter) + settings.late_margin; });
   log_info("daemon stopped");
   return exit_ok;
 }
@@ -159,11 +166,12 @@ void add_job_options(CLI::App& app, job_args& a, bool daemon) {
   app.add_option("--grace-period", a.grace_period,
                  "Seconds exports in flight may take to finish after SIGTERM/SIGINT before they are cancelled "
                  "(their uploads aborted, no manifest)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(seconds_between(0, 86400))
       ->capture_default_str()
       ->group(h);
   if (daemon)
     app.add_option("--jitter", a.jitter, "Wake up a random 0..N seconds after 00:00 UTC")
+        ->check(CLI::Range(0u, 3600u))
         ->capture_default_str()
         ->group(h);
   a.tuning.add_source_options(app, h);

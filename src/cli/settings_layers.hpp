@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace secexport::cli {
 
@@ -25,12 +26,16 @@ struct config_file {
 };
 
 /// Reads the config file (an empty path gives an empty config). Throws usage_error with
-/// the file and line on malformed input.
+/// the file and line on malformed input, and for a directory.
 [[nodiscard]] config_file load_config_file(const std::string& path);
 
 /// For each option of `command` that the command line did not set: the environment, then
-/// the config file. Throws usage_error(exit_usage) naming the variable or the file.
+/// the config file. Throws usage_error(exit_usage) naming the variable or the file, and for a
+/// config key that is no option of `command` (naming the nearest one).
 void layer_settings(CLI::App& command, const config_file& config);
+
+/// The name in `names` closest to `word` by edit distance, if close enough to be a typo.
+[[nodiscard]] std::string nearest_name(std::string_view word, const std::vector<std::string>& names);
 
 /// SECEXPORT_<OPTION> for a long option name ("source-url" -> "SECEXPORT_SOURCE_URL").
 [[nodiscard]] std::string environment_name(std::string_view option);

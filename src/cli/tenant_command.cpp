@@ -67,7 +67,7 @@ struct settings_flags {
       if (!flag.empty()) field = flag;
     };
     set(c.bucket, bucket);
-    set(c.prefix, prefix);
+    if (!prefix.empty()) c.prefix = exporter::normalize_prefix(prefix).value(); // "/audit/" is saved as "audit"
     set(c.region, region);
     set(c.role_arn, role_arn);
     set(c.access_key_id, access_key_id);
@@ -85,9 +85,7 @@ struct settings_flags {
     if (secret_file == "-") {
       value = read_secret_line(std::cin);
     } else if (!secret_file.empty()) {
-      std::ifstream in(secret_file);
-      if (!in) throw usage_error("cannot read --secret-access-key-file " + secret_file);
-      value = read_secret_line(in);
+      value = read_private_file(secret_file, "--secret-access-key-file");
     } else if (const char* v = std::getenv(secret_env); v && *v) {
       value = v;
     } else {
@@ -99,12 +97,14 @@ struct settings_flags {
 };
 
 struct tenant_args {
-  std::string tenant, tenants_dir;
+  std::string tenant;
+  store_flags tenants_dir;
   settings_flags settings;
   aws_flags aws;
   bool trust_account = false;
   bool no_verify = false;
   bool disabled = false;
+  std::string new_key_file;
 };
 
 // The saved settings of `id`; a new, empty tenant when it has none (unless `must_exist`).
@@ -127,13 +127,11 @@ void save(const tenant::tenant_store& store, const tenant_settings& t) { store.s
 
 int run_external_id(tenant_args& a) {
   auto store = open_store(a.tenants_dir);
+  const auto held = store.lock_tenant(a.tenant); // one writer at a time: no write is lost
   auto t = load_or_new(store, a.tenant);
   const bool issued = t.external_id.empty();
-  if (issued) {
-    t.external_id = tenant::new_external_id();
-    save(store, t);
-  }
 
+  // The exporter's identity first: a tenant is saved only once the steps can be printed.
   net::io_context ioc(1);
   auto session = open_session(ioc.get_executor(), a.aws);
   auto sts_endpoint = io::parse_endpoint(session.settings.sts_endpoint);
@@ -157,6 +155,10 @@ int run_external_id(tenant_args& a) {
                                                 " is not an IAM user or role; use --trust-account to trust the account "
                                                 "instead");
   }
+  if (issued) {
+    t.external_id = tenant::new_external_id();
+    save(store, t);
+  }
   std::printf("External ID for tenant %s: %s%s\n", t.id.c_str(), t.external_id.c_str(),
               issued ? " (issued now; shown the same from now on)" : "");
   std::printf("Exporter AWS account ID: %s\n", id.account.c_str());
@@ -166,7 +168,7 @@ int run_external_id(tenant_args& a) {
               "     \"Require external ID\" = %s).\n"
               "  2. Attach the permissions policy from `secexport tenant policy %s`.\n"
               "  3. Enter the role's ARN; then: secexport tenant save %s --method role-arn --role-arn ARN "
-              "--bucket BUCKET\n\n",
+              "--bucket BUCKET --source-url URL\n\n",
               principal.c_str(), t.external_id.c_str(), t.id.c_str(), t.id.c_str());
   std::fputs(tenant::trust_policy(principal, t.external_id).c_str(), stdout);
   return exit_ok;
@@ -217,8 +219,10 @@ bool check(const tenant_args& a, const tenant_settings& t) {
     co_return rep;
   });
   std::fputs(redact(tenant::format_report(report)).c_str(), stdout);
-  if (auto f = report.first_failure())
-    std::printf("credential check FAILED at %s: %s is needed\n", f->name.c_str(), f->action.c_str());
+  if (auto f = report.first_failure()) {
+    if (f->denied) std::printf("credential check FAILED at %s: %s is needed\n", f->name.c_str(), f->action.c_str());
+    else std::printf("credential check FAILED at %s: %s\n", f->name.c_str(), redact(f->code + ": " + f->detail).c_str());
+  }
   else
     std::printf("credential check passed\n");
   std::fflush(stdout);
@@ -235,6 +239,7 @@ int run_test(tenant_args& a) {
 
 int run_save(tenant_args& a) {
   auto store = open_store(a.tenants_dir);
+  const auto held = store.lock_tenant(a.tenant); // one writer at a time: no write is lost
   auto t = load_or_new(store, a.tenant);
   a.settings.apply(t);
   t.enabled = !a.disabled;
@@ -285,6 +290,7 @@ int run_list(tenant_args& a) {
   auto store = open_store(a.tenants_dir);
   const auto ids = store.list();
   std::printf("%-24s %-8s %-10s %s\n", "TENANT", "ENABLED", "METHOD", "BUCKET/PREFIX");
+  std::size_t unreadable = 0;
   for (const auto& id : ids) {
     try {
       auto t = *store.load(id);
@@ -292,14 +298,19 @@ int run_list(tenant_args& a) {
                   std::string(tenant::to_string(t.method)).c_str(), t.bucket.c_str(), t.prefix.empty() ? "" : "/",
                   t.prefix.c_str());
     } catch (const failure& e) {
-      std::printf("%-24s %-8s %-10s %s\n", id.c_str(), "?", "?", e.what());
+      std::printf("%-24s %-8s %-10s %s\n", id.c_str(), "?", "?", "(unreadable)");
+      report_error(e.what());
+      ++unreadable;
     }
   }
-  return exit_ok;
+  if (ids.empty()) log_warn("the tenant store has no tenants", {{"dir", store.dir().string()}});
+  std::fflush(stdout);
+  return unreadable ? exit_failure : exit_ok;
 }
 
 int run_set_enabled(tenant_args& a, bool enabled) {
   auto store = open_store(a.tenants_dir);
+  const auto held = store.lock_tenant(a.tenant); // one writer at a time: no write is lost
   auto t = load_existing(store, a.tenant);
   if (enabled) {
     auto problems = t.problems();
@@ -312,8 +323,45 @@ int run_set_enabled(tenant_args& a, bool enabled) {
   return exit_ok;
 }
 
+int run_rekey(tenant_args& a) {
+  const auto from = open_store(a.tenants_dir);
+  store_flags target = a.tenants_dir;
+  if (!a.new_key_file.empty()) target.key_file = a.new_key_file;
+  const auto to = open_store(target);
+  if (!to.encrypted())
+    throw usage_error("tenant rekey needs a key to encrypt with: --new-store-key-file FILE, or the current one "
+                      "(--store-key-file or SECEXPORT_STORE_KEY_FILE) to encrypt the secrets still in clear");
+  std::size_t done = 0, already = 0, failed = 0;
+  for (const auto& id : from.list()) {
+    try {
+      const auto held = from.lock_tenant(id);
+      std::optional<tenant_settings> t;
+      try {
+        t = from.load(id);
+      } catch (const tenant::store_error& e) {
+        // A rekey that stopped half-way: files it already moved open with the new key.
+        if (e.code() != tenant::errc::store_key_wrong) throw;
+        (void)to.load(id); // throws if the new key does not open it either
+        ++already;
+        continue;
+      }
+      if (!t) continue;
+      to.save(*t);
+      ++done;
+    } catch (const failure& e) {
+      report_error(e.what());
+      ++failed;
+    }
+  }
+  std::printf("rekeyed %zu tenant(s) in %s%s%s\n", done, to.dir().c_str(),
+              already ? (", " + std::to_string(already) + " already under the new key").c_str() : "",
+              failed ? (", " + std::to_string(failed) + " FAILED").c_str() : "");
+  return failed ? exit_failure : exit_ok;
+}
+
 int run_remove(tenant_args& a) {
   auto store = open_store(a.tenants_dir);
+  const auto held = store.lock_tenant(a.tenant); // one writer at a time: no write is lost
   exporter::check_tenant_id(a.tenant).value();
   if (!store.remove(a.tenant))
     throw failure(tenant::errc::no_such_tenant, "no tenant " + a.tenant + " in " + store.dir().string());
@@ -336,7 +384,7 @@ command add_tenant_command(CLI::App& parent) {
   std::vector<std::pair<CLI::App*, std::function<int()>>> subs;
   auto sub = [&](const char* name, const char* help, bool aws, bool settings, std::function<int()> run) {
     auto* s = app->add_subcommand(name, help);
-    if (std::string(name) != "list") s->add_option("TENANT", a->tenant, "Tenant ID")->required();
+    if (std::string(name) != "list" && std::string(name) != "rekey") s->add_option("TENANT", a->tenant, "Tenant ID")->required();
     add_tenants_dir_option(*s, a->tenants_dir);
     if (settings) a->settings.add_to(*s);
     if (aws) a->aws.add_to(*s, false);
@@ -376,6 +424,13 @@ command add_tenant_command(CLI::App& parent) {
       [a] { return run_set_enabled(*a, false); });
   sub("remove", "Delete the tenant's settings file (the bucket is untouched).", false, false,
       [a] { return run_remove(*a); });
+  auto* rekey = sub("rekey",
+                    "Rewrite every tenant's secret access key under a store key: --new-store-key-file rotates to a new "
+                    "key (the current one from --store-key-file or SECEXPORT_STORE_KEY_FILE); without it, secrets "
+                    "still in clear are encrypted with the current key. Each file is replaced atomically; a rekey "
+                    "that stopped half-way can be run again.",
+                    false, false, [a] { return run_rekey(*a); });
+  rekey->add_option("--new-store-key-file", a->new_key_file, "The new store key (64 hex digits or base64, mode 0600)");
   return {app, [subs, args] {
             for (const auto& [s, run] : subs)
               if (s->parsed()) return run();

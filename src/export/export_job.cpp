@@ -255,7 +255,12 @@ net::awaitable<export_result> export_job::run() {
     r.cleanup = r.stats.upload.cleanup;
     co_return fail(r, r.stats.upload.error);
   }
-  if (!co_await write_manifest(r)) co_return fail(r, r.error);
+  if (request_.partial) {
+    r.manifest_key.clear(); // a partial day must not look exported: the daily job will redo it
+    log_warn("the window has not ended: the report is partial and has no manifest", {{"export", describe()}});
+  } else if (!co_await write_manifest(r)) {
+    co_return fail(r, r.error);
+  }
   for (auto [count, what] : {std::pair{r.stats.order.outside_window, "events outside the window were dropped"},
                              std::pair{r.stats.order.outside_request, "events outside the requested range were dropped"},
                              std::pair{r.stats.order.duplicates, "repeated events were written once"},

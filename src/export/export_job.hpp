@@ -54,6 +54,7 @@ struct export_request {
   s3::part_size_policy policy;
   s3::upload_options upload;
   bool check_size = true; // HeadObject before the manifest (off only for sinks that store nothing)
+  bool partial = false;    // a window not yet over: the report is written, never a manifest
 };
 
 /// Multipart uploads of the report's key that earlier runs left behind (a killed process, an

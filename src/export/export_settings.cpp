@@ -3,6 +3,7 @@
 #include "base/byte_size.hpp"
 #include "export/error.hpp"
 #include "export/object_key.hpp"
+#include "s3/addressing.hpp"
 
 namespace secexport::exporter {
 
@@ -15,6 +16,14 @@ result<export_request> make_export_request(const export_settings& s, bool s3_ove
   auto bad = [](std::string why) -> result<export_request> { return error{errc::bad_settings, std::move(why)}; };
   if (auto ok = check_tenant_id(s.tenant); !ok) return ok.error();
   if (s.end <= s.start) return bad("the window is empty: its end must be after its start");
+  if (auto ok = s3::check_bucket_name(s.bucket); !ok) return ok.error();
+  const auto now = s.now.value_or(std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()));
+  const bool partial = s.end + s.late_margin > now;
+  if (partial && !s.allow_partial_day)
+    return bad("the window ends at " + format_rfc3339(s.end) +
+               (s.late_margin.count() ? " (plus " + std::to_string(s.late_margin.count()) + " s for late events)" : "") +
+               ", which is not yet past: its events are not all in. Export it later, or pass --allow-partial-day for "
+               "a report without a manifest");
   if (s.source_url.empty() == s.source_file.empty())
     return bad("name exactly one event source: --source-url URL or --source-file PATH|-");
 
@@ -28,6 +37,7 @@ result<export_request> make_export_request(const export_settings& s, bool s3_ove
   req.key = std::move(*key);
   req.skip_bad_events = s.skip_bad_events;
   req.check_size = s.check_size;
+  req.partial = partial;
   req.csv.formula_guard = s.formula_guard;
 
   if (!s.source_url.empty()) {

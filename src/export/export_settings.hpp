@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace secexport::exporter {
@@ -40,6 +41,12 @@ struct export_settings {
   bool skip_bad_events = false;
   bool formula_guard = false;
   bool check_size = true;
+  // A window that has not ended, plus the margin for late events, is refused (the report would
+  // be partial, and a manifest would make the daily job skip the day for good) unless
+  // allow_partial_day: then it is exported without a manifest.
+  std::chrono::seconds late_margin{0};
+  bool allow_partial_day = false;
+  std::optional<sys_us> now; // the clock reading that rule uses (unset: the system clock)
 
   s3::part_size_settings parts;     // memory_budget: the whole --max-memory
   s3::payload_mode payload = s3::payload_mode::automatic;

@@ -7,7 +7,7 @@
 //   security-events/{tenant}/{yyyy}/{mm}/{dd}/security-events_{tenant}_{date}.csv
 // and for other ranges
 //   security-events/{tenant}/ranges/security-events_{tenant}_{start}_{end}.csv
-// A prefix is prepended with exactly one '/' between.
+// A prefix is normalised (normalize_prefix) and prepended with exactly one '/' between.
 #pragma once
 
 #include "base/error.hpp"
@@ -26,6 +26,15 @@ inline constexpr std::string_view default_range_template =
 
 /// True when [start, end) is exactly one UTC day.
 [[nodiscard]] bool is_one_utc_day(sys_us start, sys_us end) noexcept;
+
+/// The prefix as a key's folder: leading, trailing and doubled '/' dropped ("/exports//a/"
+/// is "exports/a"); '.' and '..' segments, control characters and invalid UTF-8 are
+/// exporter::errc::bad_settings.
+[[nodiscard]] result<std::string> normalize_prefix(std::string_view prefix);
+
+/// A key template must make one key per day: it names {date}, {start}, or all of {yyyy}, {mm}
+/// and {dd}; else exporter::errc::bad_key_template.
+[[nodiscard]] result<void> check_key_template(std::string_view key_template);
 
 /// Expands `key_template` (empty: the default for the window) under `prefix`.
 /// exporter::errc::bad_key_template naming the problem (unknown placeholder, an empty key, a

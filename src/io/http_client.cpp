@@ -232,7 +232,7 @@ net::awaitable<http_result> http_client::exchange(connection& c, const http_requ
       // A body of known length goes straight from TLS into `body`, in large reads: no
       // copy through the parser's buffer, no coroutine step per TLS record.
       const auto total = static_cast<std::size_t>(*length);
-      body.reserve_exact(total);
+      body.reserve_within(total, static_cast<std::size_t>(std::min<std::uint64_t>(r.body_limit, SIZE_MAX)));
       auto buffered = std::min(total, c.buffer.size());
       body.append(c.buffer.data().data(), buffered);
       c.buffer.consume(buffered);

@@ -16,7 +16,10 @@ using namespace std::chrono;
 
 std::vector<selected_tenant> select_tenants(const job_settings& s, const tenant::tenant_store& store) {
   std::vector<std::string> ids = s.tenants;
-  if (s.all_tenants) ids = store.list();
+  if (s.all_tenants) {
+    ids = store.list(); // a store that does not exist is an error, not a quiet night
+    if (ids.empty()) log_warn("the tenant store has no tenants", {{"dir", store.dir().string()}});
+  }
   std::vector<selected_tenant> out;
   for (const auto& id : ids) {
     if (s.shard && shard_of(id, s.shard->second) != s.shard->first) continue;
@@ -39,7 +42,7 @@ std::vector<selected_tenant> select_tenants(const job_settings& s, const tenant:
 
 std::vector<sys_days> window_of(const job_settings& s, sys_us now) {
   if (s.date) return {*s.date};
-  return catch_up_window(now, s.catch_up_days);
+  return catch_up_window(now - s.late_margin, s.catch_up_days);
 }
 
 tenant_outcome run_tenant(const job_settings& s, const tenant::tenant_settings& t, sys_us now,

@@ -36,6 +36,7 @@ struct job_settings {
   std::vector<std::string> tenants;        // or these (they run even when disabled)
   std::optional<sys_days> date;            // exactly this day instead of the catch-up window
   unsigned catch_up_days = 7;
+  std::chrono::seconds late_margin{0};     // a day is complete this long after it ended
   bool force = false;                      // export days that already have a manifest again
   unsigned tenant_concurrency = 4;
   std::optional<std::pair<unsigned, unsigned>> shard; // i of n

@@ -35,7 +35,10 @@ void fail(check_step& s, const auth::aws_error& e, std::string what) {
   s.status = step_status::failed;
   s.code = e.code_text.empty() ? (e.transport.empty() ? "HTTP " + std::to_string(e.status) : "no response") : e.code_text;
   s.detail = what + ": " + e.describe();
-  if (e.is(auth::service_errc::access_denied)) s.detail += " (the policy must allow " + s.action + ")";
+  s.denied = e.is(auth::service_errc::access_denied);
+  if (s.denied) s.detail += " (the policy must allow " + s.action + ")";
+  else if (e.is(auth::service_errc::no_such_bucket))
+    s.detail += " (the bucket does not exist: check its name, and the region or endpoint it is in)";
 }
 
 void skip(check_step& s, std::string why) {
@@ -105,6 +108,7 @@ net::awaitable<check_report> check_credentials(s3::s3_client& s3, auth::credenti
       s.status = step_status::failed;
       s.code = aws.code_text.empty() ? "error" : aws.code_text;
       s.detail = redact(error);
+      s.denied = aws.is(auth::service_errc::access_denied);
       for (auto& other : report.steps)
         if (other.name != "AssumeRole") skip(other, "needs the role's credentials");
       co_return report;

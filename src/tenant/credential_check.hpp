@@ -30,6 +30,7 @@ struct check_step {
   step_status status = step_status::skipped;
   std::string code;   // S3/STS error code when failed ("AccessDenied")
   std::string detail; // one line: what was done, or why it failed/was skipped
+  bool denied = false; // failed for want of `action` (else the cause is in code and detail)
 };
 
 struct check_report {

@@ -17,6 +17,8 @@ constexpr detail::code_row codes[] = {
     row(errc::malformed_file, "malformed tenant file", condition::bad_input),
     row(errc::write_failed, "cannot write tenant file"),
     row(errc::check_failed, "credential check failed"),
+    row(errc::store_key_missing, "store key missing", condition::bad_input),
+    row(errc::store_key_wrong, "store key cannot decrypt", condition::bad_input),
 };
 
 } // namespace

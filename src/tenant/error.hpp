@@ -15,6 +15,8 @@ enum class errc {
   malformed_file,      // a settings file that does not parse (FILE:LINE in the message)
   write_failed,        // a settings file could not be written
   check_failed,        // the credential check failed (the report says which step)
+  store_key_missing,   // an encrypted secret and no store key (SECEXPORT_STORE_KEY_FILE)
+  store_key_wrong,     // a secret the store key cannot decrypt (another key, or another tenant's file)
 };
 
 [[nodiscard]] const boost::system::error_category& tenant_category() noexcept;

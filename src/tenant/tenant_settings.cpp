@@ -1,16 +1,22 @@
 #include "tenant/tenant_settings.hpp"
 
+#include "base/crypto.hpp"
 #include "base/ini.hpp"
+#include "base/log.hpp"
+#include "base/utf8.hpp"
 #include "export/object_key.hpp"
+#include "io/endpoint.hpp"
 #include "s3/addressing.hpp"
 
 #include <openssl/rand.h>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -27,6 +33,15 @@ bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <=
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 std::string errno_text() { return std::strerror(errno); }
+
+std::string random_suffix() {
+  unsigned char raw[6];
+  if (RAND_bytes(raw, sizeof raw) != 1) throw std::runtime_error("the random number generator failed");
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (auto b : raw) out += {hex[b >> 4], hex[b & 15]};
+  return out;
+}
 
 // Writes all of `text` to `fd`; false with errno set on failure.
 bool write_all(int fd, std::string_view text) {
@@ -64,6 +79,12 @@ std::vector<problem> tenant_settings::problems() const {
   auto add = [&](field f, const result<void>& r) {
     if (!r) p.push_back({f, r.error().message});
   };
+  // First what the file could not keep byte for byte; the rules of each field after.
+  for (const auto& [f, name, value] : text_fields(*this))
+    if (auto ok = check_storable(name, value); !ok) {
+      p.push_back({f, ok.error().message});
+      return p;
+    }
   if (method == auth_method::none)
     p.push_back({field::method, "no method: save the tenant with --method access-key or role-arn"});
   if (bucket.empty()) p.push_back({field::bucket, "no bucket"});
@@ -86,6 +107,8 @@ std::vector<problem> tenant_settings::problems() const {
       p.push_back({field::secret_access_key, "the access-key method needs a secret access key"});
   }
   if (source_url.empty()) p.push_back({field::source_url, "no source URL"});
+  else add(field::source_url, check_source_url(source_url));
+  add(field::source_token_env, check_env_name(source_token_env));
   return p;
 }
 
@@ -183,12 +206,49 @@ result<void> check_external_id(std::string_view id) {
 }
 
 result<void> check_prefix(std::string_view p) {
-  if (p.size() > 512) return invalid("the prefix is longer than 512 bytes");
-  if (p.starts_with('/')) return invalid("the prefix must not begin with '/'");
-  if (p.find("//") != std::string_view::npos) return invalid("the prefix must not contain '//'");
-  for (unsigned char c : p)
-    if (c < 0x20 || c == 0x7f) return invalid("the prefix must not contain control characters");
+  auto normal = exporter::normalize_prefix(p);
+  if (!normal) return invalid(normal.error().message);
+  if (*normal != p) return invalid("prefix '" + std::string(p) + "' is saved as '" + *normal + "' (no leading, trailing or doubled '/')");
   return {};
+}
+
+result<void> check_source_url(std::string_view url) {
+  auto ep = io::parse_endpoint(url);
+  if (!ep) return invalid("source URL '" + io::printable_url(url) + "': " + ep.error().message);
+  return {};
+}
+
+result<void> check_env_name(std::string_view name) {
+  const std::string q = "source-token-env '" + std::string(name.substr(0, 80)) + "'";
+  if (name.empty() || name.size() > 255) return invalid(q + ": an environment variable name is 1 to 255 characters");
+  if (is_digit(name.front())) return invalid(q + " begins with a digit, which environment variable names do not");
+  for (char c : name)
+    if (!is_lower_alnum(c) && !(c >= 'A' && c <= 'Z') && c != '_')
+      return invalid(q + ": environment variable names use only letters, digits and '_' (such as SECEXPORT_SOURCE_TOKEN)");
+  return {};
+}
+
+result<void> check_storable(std::string_view setting, std::string_view value) {
+  for (unsigned char c : value)
+    if (c < 0x20 || c == 0x7f)
+      return invalid(std::string(setting) + " contains a control character (such as a newline or a tab), "
+                                            "which a setting cannot hold");
+  if (!value.empty() && (value.front() == ' ' || value.back() == ' '))
+    return invalid(std::string(setting) + " begins or ends with a space, which a setting cannot hold");
+  if (!valid_utf8(value)) return invalid(std::string(setting) + " is not valid UTF-8");
+  return {};
+}
+
+std::vector<std::tuple<field, std::string_view, std::string_view>> text_fields(const tenant_settings& t) {
+  return {{field::bucket, "bucket", t.bucket},
+          {field::prefix, "prefix", t.prefix},
+          {field::region, "region", t.region},
+          {field::role_arn, "role-arn", t.role_arn},
+          {field::external_id, "external-id", t.external_id},
+          {field::access_key_id, "access-key-id", t.access_key_id},
+          {field::secret_access_key, "secret-access-key", t.secret_access_key.reveal()},
+          {field::source_url, "source-url", t.source_url},
+          {field::source_token_env, "source-token-env", t.source_token_env}};
 }
 
 std::string new_external_id() {
@@ -205,7 +265,58 @@ std::string new_external_id() {
 
 // ---------------------------------------------------------------------------------- files
 
-std::string serialize(const tenant_settings& t) {
+namespace {
+
+constexpr std::string_view sealed_prefix = "enc:v1:";
+
+// What binds a sealed secret to its tenant: a file moved under another name fails to open.
+std::string associated_data(std::string_view id) { return "secexport tenant " + std::string(id); }
+
+} // namespace
+
+store_key load_store_key(const fs::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0)
+    throw store_error(errc::store_key_missing, "cannot read the store key " + file.string() + ": " + errno_text());
+  if (!S_ISREG(st.st_mode)) throw store_error(errc::store_key_missing, "the store key " + file.string() + " is not a file");
+  if (st.st_mode & 077)
+    throw store_error(errc::file_not_private, "the store key " + file.string() +
+                                                  " is readable by group or others; chmod 600 " + file.string());
+  std::ifstream in(file);
+  std::string line;
+  std::getline(in, line);
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  store_key key;
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  bool ok = false;
+  if (line.size() == 64) {
+    ok = true;
+    for (std::size_t i = 0; i < 32 && ok; ++i) {
+      const int hi = hex(line[2 * i]), lo = hex(line[2 * i + 1]);
+      ok = hi >= 0 && lo >= 0;
+      key.bytes[i] = static_cast<std::uint8_t>(hi * 16 + lo);
+    }
+  } else if (auto raw = base64_decode(line); raw && raw->size() == 32) {
+    std::copy(raw->begin(), raw->end(), key.bytes.begin());
+    ok = true;
+  }
+  if (!ok)
+    throw store_error(errc::store_key_missing, "the store key " + file.string() +
+                                                   " is not 32 bytes as 64 hex digits or base64 (make one with "
+                                                   "`openssl rand -hex 32 > FILE`)");
+  return key;
+}
+
+std::string serialize(const tenant_settings& t, const store_key* key) {
+  // The last gate: a value the file would not give back byte for byte is never written.
+  for (const auto& [f, name, value] : text_fields(t))
+    if (auto ok = check_storable(name, value); !ok)
+      throw store_error(errc::invalid_setting, "tenant " + t.id + " not saved: " + ok.error().message);
   std::ostringstream o;
   o << "# secexport tenant settings for " << t.id << ", written by `secexport tenant`.\n"
     << "# Mode 0600: this file may hold a secret access key.\n"
@@ -223,13 +334,22 @@ std::string serialize(const tenant_settings& t) {
   if (t.method == auth_method::role_arn || t.session_duration != 3600)
     o << "session-duration = " << t.session_duration << "\n";
   line("access-key-id", t.access_key_id);
-  if (!t.secret_access_key.empty()) o << "secret-access-key = " << t.secret_access_key.reveal() << "\n";
+  if (!t.secret_access_key.empty()) {
+    if (key) {
+      const auto sealed = aes256gcm_seal(key->bytes, t.secret_access_key.reveal(), associated_data(t.id));
+      o << "secret-access-key = " << sealed_prefix
+        << base64_encode({reinterpret_cast<const std::uint8_t*>(sealed.data()), sealed.size()}) << "\n";
+    } else {
+      o << "secret-access-key = " << t.secret_access_key.reveal() << "\n";
+    }
+  }
   line("source-url", t.source_url);
   line("source-token-env", t.source_token_env);
   return o.str();
 }
 
-tenant_settings parse_tenant_file(std::string_view text, std::string_view file_name, std::string id) {
+tenant_settings parse_tenant_file(std::string_view text, std::string_view file_name, std::string id,
+                                  const store_key* store) {
   auto parsed = parse_ini(text, file_name);
   if (!parsed) throw store_error(errc::malformed_file, parsed.error().message);
   const auto& ini = *parsed;
@@ -261,7 +381,26 @@ tenant_settings parse_tenant_file(std::string_view text, std::string_view file_n
       if (v.empty() || *end || n < 900 || n > 43200) throw bad("must be 900 to 43200 seconds");
       t.session_duration = static_cast<unsigned>(n);
     } else if (k == "access-key-id") t.access_key_id = v;
-    else if (k == "secret-access-key") t.secret_access_key = secret(v); // registered for redaction
+    else if (k == "secret-access-key") {
+      if (!v.starts_with(sealed_prefix)) {
+        t.secret_access_key = secret(v); // registered for redaction
+        t.secret_in_clear = true;
+        continue;
+      }
+      if (!store)
+        throw store_error(errc::store_key_missing, where + ": the secret access key is encrypted; give the store key "
+                                                           "(SECEXPORT_STORE_KEY_FILE or --store-key-file)");
+      auto sealed = base64_decode(std::string_view(v).substr(sealed_prefix.size()));
+      std::optional<std::string> plain;
+      if (sealed)
+        plain = aes256gcm_open(store->bytes, {reinterpret_cast<const char*>(sealed->data()), sealed->size()},
+                               associated_data(t.id));
+      if (!plain)
+        throw store_error(errc::store_key_wrong, where + ": cannot decrypt the secret access key: the store key is not "
+                                                         "the one it was encrypted with, or the file was written for "
+                                                         "another tenant than " + t.id);
+      t.secret_access_key = secret(std::move(*plain));
+    }
     else if (k == "source-url") t.source_url = v;
     else if (k == "source-token-env") {
       if (v.empty()) throw bad("must name the environment variable that holds the event API's token");
@@ -272,7 +411,7 @@ tenant_settings parse_tenant_file(std::string_view text, std::string_view file_n
   return t;
 }
 
-tenant_store::tenant_store(fs::path dir) : dir_(std::move(dir)) {}
+tenant_store::tenant_store(fs::path dir, std::optional<store_key> key) : dir_(std::move(dir)), key_(key) {}
 
 fs::path tenant_store::default_dir() {
   if (const char* d = std::getenv("SECEXPORT_TENANTS_DIR"); d && *d) return d;
@@ -286,19 +425,46 @@ fs::path tenant_store::path_of(std::string_view id) const {
   return dir_ / (std::string(id) + ".conf");
 }
 
+fs::path tenant_store::resolve(const fs::path& path) const {
+  // A Kubernetes Secret volume holds each file as a symlink through `..data` to a timestamped
+  // directory beside it: a link is followed when it stays inside the store's directory.
+  std::error_code ec;
+  const auto target = fs::canonical(path, ec);
+  if (ec) throw store_error(errc::store_unreadable, "cannot read " + path.string() + ": " + ec.message());
+  const auto root = fs::canonical(dir_, ec);
+  if (ec) throw store_error(errc::store_unreadable, "cannot read " + dir_.string() + ": " + ec.message());
+  const auto inside = target.lexically_relative(root);
+  if (inside.empty() || *inside.begin() == "..")
+    throw store_error(errc::store_unreadable, path.string() + " is a symbolic link to " + target.string() +
+                                                  ", outside the tenant store " + root.string() + "; refusing it");
+  return target;
+}
+
 std::optional<tenant_settings> tenant_store::load(std::string_view id) const {
   const auto path = path_of(id);
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  struct stat link {};
+  if (::lstat(path.c_str(), &link) != 0) {
+    if (errno == ENOENT) return std::nullopt;
+    throw store_error(errc::store_unreadable, "cannot read " + path.string() + ": " + errno_text());
+  }
+  const auto target = S_ISLNK(link.st_mode) ? resolve(path) : path;
+  int fd = ::open(target.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     if (errno == ENOENT) return std::nullopt;
     throw store_error(errc::store_unreadable, "cannot read " + path.string() + ": " + errno_text());
   }
   struct stat st {};
   ::fstat(fd, &st);
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw store_error(errc::store_unreadable, path.string() + " is not a regular file");
+  }
   if (st.st_mode & 077) {
     ::close(fd);
-    throw store_error(errc::file_not_private, path.string() + " is readable by group or others and may hold a secret key; refusing to use "
-                      "it (chmod 600 " + path.string() + ")");
+    const auto shown = target == path ? path.string() : path.string() + " (" + target.string() + ")";
+    throw store_error(errc::file_not_private, shown + " is readable by group or others and may hold a secret key; "
+                      "refusing to use it (chmod 600 " + target.string() +
+                      "; for a Kubernetes Secret volume, defaultMode: 0400)");
   }
   std::string text;
   char buf[4096];
@@ -313,13 +479,28 @@ std::optional<tenant_settings> tenant_store::load(std::string_view id) const {
     text.append(buf, static_cast<std::size_t>(n));
   }
   ::close(fd);
-  return parse_tenant_file(text, path.string(), std::string(id));
+  auto t = parse_tenant_file(text, path.string(), std::string(id), key_ ? &*key_ : nullptr);
+  if (t.secret_in_clear) {
+    static std::atomic<bool> warned{false};
+    if (!warned.exchange(true))
+      log_warn(key_ ? "a tenant's secret access key is stored unencrypted; `secexport tenant rekey` encrypts it"
+                    : "tenant secret access keys are stored unencrypted; set SECEXPORT_STORE_KEY_FILE and run "
+                      "`secexport tenant rekey`",
+               {{"file", path.string()}});
+  }
+  return t;
 }
 
 std::vector<std::string> tenant_store::list() const {
   std::vector<std::string> ids;
   std::error_code ec;
-  if (!fs::exists(dir_, ec)) return ids;
+  const auto status = fs::status(dir_, ec);
+  if (!fs::exists(status))
+    throw store_error(errc::store_missing, "the tenant store " + dir_.string() +
+                                               " does not exist (check SECEXPORT_TENANTS_DIR or --tenants-dir; "
+                                               "`secexport tenant save` creates it)");
+  if (!fs::is_directory(status))
+    throw store_error(errc::store_unreadable, "the tenant store " + dir_.string() + " is not a directory");
   for (const auto& entry : fs::directory_iterator(dir_, ec)) {
     const auto name = entry.path().filename().string();
     if (!name.ends_with(".conf") || name.starts_with('.')) continue;
@@ -337,11 +518,11 @@ void tenant_store::save(const tenant_settings& t) const {
   fs::create_directories(dir_, ec);
   if (ec) throw store_error(errc::write_failed, "cannot create " + dir_.string() + ": " + ec.message());
   ::chmod(dir_.c_str(), 0700);
-  const auto tmp = dir_ / ("." + t.id + ".conf.tmp");
-  ::unlink(tmp.c_str());
+  // A name of its own per writer: two processes saving at once never write into one file.
+  const auto tmp = dir_ / ("." + t.id + ".conf." + std::to_string(::getpid()) + "." + random_suffix() + ".tmp");
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) throw store_error(errc::write_failed, "cannot write " + tmp.string() + ": " + errno_text());
-  const auto text = serialize(t);
+  const auto text = serialize(t, key_ ? &*key_ : nullptr);
   if (!write_all(fd, text) || ::fsync(fd) != 0) {
     auto why = errno_text();
     ::close(fd);
@@ -358,6 +539,28 @@ void tenant_store::save(const tenant_settings& t) const {
     ::fsync(d);
     ::close(d);
   }
+}
+
+tenant_store::lock tenant_store::lock_tenant(std::string_view id) const {
+  const auto path = path_of(id);
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec) throw store_error(errc::write_failed, "cannot create " + dir_.string() + ": " + ec.message());
+  ::chmod(dir_.c_str(), 0700);
+  const auto lock_path = dir_ / ("." + std::string(id) + ".lock");
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) throw store_error(errc::write_failed, "cannot lock " + lock_path.string() + ": " + errno_text());
+  while (::flock(fd, LOCK_EX) != 0) {
+    if (errno == EINTR) continue;
+    auto why = errno_text();
+    ::close(fd);
+    throw store_error(errc::write_failed, "cannot lock " + lock_path.string() + ": " + why);
+  }
+  return lock(fd);
+}
+
+tenant_store::lock::~lock() {
+  if (fd_ >= 0) ::close(fd_); // closing releases the flock
 }
 
 bool tenant_store::remove(std::string_view id) const {

@@ -10,22 +10,32 @@
 //   external-id = 3q2-7w...           # issued by `tenant external-id`, kept across saves
 //   session-duration = 3600           # role-arn method, seconds
 //   access-key-id = AKIA...           # access-key method
-//   secret-access-key = ...           # access-key method: the only secret in the file
+//   secret-access-key = ...           # access-key method: the only secret in the file;
+//                                     # enc:v1:BASE64 when the store has a key (below)
 //   source-url = https://events.internal
 //   source-token-env = SECEXPORT_SOURCE_TOKEN   # the token is referenced, never stored
 //
 // Every file is written 0600 (atomically: a temporary file, fsync, rename) in a 0700
 // directory, and a file that group or others can read is refused, because it may hold a
 // secret key. Errors name the file and line, never a value.
+//
+// Secrets at rest: with a store key (32 bytes, the operator's, SECEXPORT_STORE_KEY_FILE), the
+// secret access key is written AES-256-GCM-encrypted with the tenant ID as associated data, so
+// a file copied under another tenant's name does not decrypt. A store without a key keeps
+// working (with a warning); `secexport tenant rekey` encrypts it or moves it to a new key.
 #pragma once
 
 #include "base/error.hpp"
 #include "base/secret.hpp"
 #include "tenant/error.hpp"
 
+#include <array>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 namespace secexport::tenant {
@@ -58,6 +68,7 @@ struct tenant_settings {
   secret secret_access_key;
   std::string source_url;
   std::string source_token_env = "SECEXPORT_SOURCE_TOKEN";
+  bool secret_in_clear = false; // read from a file that holds the secret unencrypted
 
   /// What is missing or invalid for exporting (empty: ready). Pure; messages name the field.
   [[nodiscard]] std::vector<problem> problems() const;
@@ -71,6 +82,16 @@ struct settings_change {
   std::optional<unsigned> session_duration;
   std::optional<secret> secret_access_key;
 };
+
+/// The operator's key for secrets at rest.
+struct store_key {
+  std::array<std::uint8_t, 32> bytes{};
+};
+
+/// Reads a store key file: its first line is 64 hex digits or the base64 of 32 bytes (as
+/// `openssl rand -hex 32` or `openssl rand -base64 32` print). store_error when the file is
+/// missing (store_key_missing), readable by group or others (file_not_private) or not a key.
+[[nodiscard]] store_key load_store_key(const std::filesystem::path& file);
 
 /// Applies `change` to `t`. Switching the method drops the other method's credentials (the
 /// access key ID and secret when switching to role-arn, the role ARN when switching to
@@ -86,34 +107,57 @@ public:
 
 class tenant_store {
 public:
-  explicit tenant_store(std::filesystem::path dir);
+  explicit tenant_store(std::filesystem::path dir, std::optional<store_key> key = std::nullopt);
 
   /// SECEXPORT_TENANTS_DIR, else $XDG_CONFIG_HOME/secexport/tenants, else
   /// ~/.config/secexport/tenants.
   [[nodiscard]] static std::filesystem::path default_dir();
 
   [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_; }
+  [[nodiscard]] bool encrypted() const noexcept { return key_.has_value(); }
   [[nodiscard]] std::filesystem::path path_of(std::string_view id) const;
 
   /// nullopt when the tenant has no file. Throws store_error (file and line) on a malformed
-  /// file, an unknown key, or a file that group or others can read.
+  /// file, an unknown key, or a file that group or others can read. A symbolic link is
+  /// followed when its target is inside the store (a Kubernetes Secret volume's `..data`).
   [[nodiscard]] std::optional<tenant_settings> load(std::string_view id) const;
-  /// Every tenant file's ID, sorted.
+  /// Every tenant file's ID, sorted. store_error (errc::store_missing) when the directory does
+  /// not exist: a mistyped SECEXPORT_TENANTS_DIR must not look like a store with no tenants.
   [[nodiscard]] std::vector<std::string> list() const;
   /// Writes atomically with mode 0600; creates the directory (0700) if needed.
   void save(const tenant_settings& t) const;
   /// False if there was nothing to remove.
   bool remove(std::string_view id) const;
 
+  /// An exclusive lock on one tenant's settings (flock on DIR/.ID.lock), held until
+  /// destroyed: a read-change-write under it cannot lose another process's write.
+  class lock {
+  public:
+    explicit lock(int fd) noexcept : fd_(fd) {}
+    lock(lock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+    lock& operator=(lock&&) = delete;
+    ~lock();
+
+  private:
+    int fd_;
+  };
+  /// Waits for the lock on `id`'s settings (creates the store's directory if needed).
+  [[nodiscard]] lock lock_tenant(std::string_view id) const;
+
 private:
+  /// The target of the symbolic link `path`, which must be inside the store.
+  [[nodiscard]] std::filesystem::path resolve(const std::filesystem::path& path) const;
+
   std::filesystem::path dir_;
+  std::optional<store_key> key_;
 };
 
-/// The file's text for `t` (what save writes).
-[[nodiscard]] std::string serialize(const tenant_settings& t);
-/// Parses a file's text; `file_name` is for messages. Throws store_error.
+/// The file's text for `t` (what save writes); the secret encrypted under `key` when given.
+[[nodiscard]] std::string serialize(const tenant_settings& t, const store_key* key = nullptr);
+/// Parses a file's text; `file_name` is for messages. An encrypted secret needs `key`.
+/// Throws store_error.
 [[nodiscard]] tenant_settings parse_tenant_file(std::string_view text, std::string_view file_name,
-                                                std::string id);
+                                                std::string id, const store_key* key = nullptr);
 
 // Input checks for `tenant save`: tenant::errc::invalid_setting saying why the value is not
 // acceptable. (Bucket names: s3::check_bucket_name.)
@@ -121,7 +165,18 @@ private:
 [[nodiscard]] result<void> check_region(std::string_view region);
 [[nodiscard]] result<void> check_access_key_id(std::string_view id);
 [[nodiscard]] result<void> check_external_id(std::string_view id);
+/// A prefix as saved: already normalised (exporter::normalize_prefix gives it back unchanged).
 [[nodiscard]] result<void> check_prefix(std::string_view prefix);
+/// An http:// or https:// URL that io::parse_endpoint accepts (no user information).
+[[nodiscard]] result<void> check_source_url(std::string_view url);
+/// An environment variable name: letters, digits and '_', not beginning with a digit.
+[[nodiscard]] result<void> check_env_name(std::string_view name);
+/// A value the file keeps byte for byte: no control characters (CR, LF, NUL, tab, ...), no
+/// space at either end, valid UTF-8. `setting` names it in the message; the value is never
+/// quoted (it may be a secret).
+[[nodiscard]] result<void> check_storable(std::string_view setting, std::string_view value);
+/// The free-text settings of `t` with their file names, for checks over all of them.
+[[nodiscard]] std::vector<std::tuple<field, std::string_view, std::string_view>> text_fields(const tenant_settings& t);
 
 /// A new external ID: 144 random bits (OpenSSL's CSPRNG), base64url without padding, 24
 /// characters, prefixed "sx-" so support staff recognise it.

@@ -92,5 +92,35 @@ TEST(export_settings, exactly_one_source_and_a_usable_url) {
   EXPECT_EQ(make_export_request(s, true).error().code, errc::bad_tenant_id);
 }
 
+TEST(export_settings, every_export_checks_the_bucket_name_by_the_s3_rules) {
+  for (const std::string& bad :
+       std::vector<std::string>{"acme/audit", "AcmeAudit", "ab", "acme_audit", "-acme", std::string(70, 'a')}) {
+    auto s = one_day();
+    s.bucket = bad;
+    auto r = make_export_request(s, true);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, s3::errc::bad_bucket_name) << bad;
+  }
+}
+
+TEST(export_settings, a_window_that_has_not_ended_is_refused_unless_partial_days_are_allowed) {
+  auto s = one_day();
+  s.now = *parse_rfc3339("2026-11-22T13:00:00Z"); // the day being exported is today
+  auto r = make_export_request(s, true);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("--allow-partial-day"), std::string::npos) << r.error().message;
+  s.allow_partial_day = true;
+  ASSERT_TRUE(make_export_request(s, true));
+  EXPECT_TRUE(make_export_request(s, true)->partial) << "a partial day never gets a manifest";
+
+  s = one_day();
+  s.now = *parse_rfc3339("2026-11-23T00:04:00Z");
+  s.late_margin = std::chrono::minutes(5);
+  EXPECT_FALSE(make_export_request(s, true)) << "within the margin for late events";
+  s.now = *parse_rfc3339("2026-11-23T00:05:00Z");
+  ASSERT_TRUE(make_export_request(s, true));
+  EXPECT_FALSE(make_export_request(s, true)->partial);
+}
+
 } // namespace
 } // namespace secexport::exporter

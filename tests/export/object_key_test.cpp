@@ -33,6 +33,33 @@ TEST(object_key, template_errors_are_clear) {
   EXPECT_TRUE(object_key("", std::string(1100, 'k'), "acme", s, e).error().is(condition::bad_input));
 }
 
+TEST(object_key, prefixes_are_normalised_and_dot_segments_refused) {
+  const auto day = sys_us{std::chrono::sys_days{std::chrono::year{2026} / 11 / 22}};
+  const auto next = day + std::chrono::days(1);
+  auto key = [&](std::string_view prefix) { return object_key(prefix, "{tenant}/{date}.csv", "acme", day, next); };
+  EXPECT_EQ(key("/exports/").value(), "exports/acme/2026-11-22.csv");
+  EXPECT_EQ(key("a//b/").value(), "a/b/acme/2026-11-22.csv");
+  EXPECT_EQ(key("").value(), "acme/2026-11-22.csv");
+  for (std::string_view bad : {"a/../b", "./a", "a\nb", "\xff"}) {
+    auto k = key(bad);
+    ASSERT_FALSE(k) << bad;
+    EXPECT_EQ(k.error().code, exporter::errc::bad_settings);
+  }
+  EXPECT_EQ(normalize_prefix("/x//y/").value(), "x/y");
+}
+
+TEST(object_key, a_template_without_the_date_would_overwrite_every_day_and_is_refused) {
+  const auto day = sys_us{std::chrono::sys_days{std::chrono::year{2026} / 11 / 22}};
+  const auto next = day + std::chrono::days(1);
+  for (std::string_view bad : {"fixed.csv", "{tenant}.csv", "{yyyy}/{mm}/report.csv"}) {
+    auto k = object_key("", bad, "acme", day, next);
+    ASSERT_FALSE(k) << bad;
+    EXPECT_NE(k.error().message.find("every day's report would overwrite"), std::string::npos) << k.error().message;
+  }
+  for (std::string_view good : {"{date}.csv", "{yyyy}/{mm}/{dd}.csv", "r-{start}.csv"})
+    EXPECT_TRUE(object_key("", good, "acme", day, next)) << good;
+}
+
 TEST(tenant_id, rules) {
   EXPECT_TRUE(check_tenant_id("acme-corp_1.eu"));
   EXPECT_FALSE(check_tenant_id(""));

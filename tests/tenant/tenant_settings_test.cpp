@@ -9,6 +9,7 @@
 #include <simdjson.h>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -266,6 +267,223 @@ TEST(tenant_file, parse_then_serialize_round_trips_what_the_file_says) {
   auto again = parse_tenant_file(serialize(t), "t.conf", "acme");
   EXPECT_EQ(again.session_duration, 900u);
   EXPECT_THROW((void)parse_tenant_file("[tenant]\nsource-token-env =\n", "t.conf", "acme"), store_error);
+}
+
+// ---------------------------------------------------------------- bad input (issue 13)
+
+tenant_settings key_tenant(std::string id = "acme") {
+  tenant_settings k;
+  k.id = std::move(id);
+  k.enabled = true;
+  k.method = auth_method::access_key;
+  k.bucket = "acme-security";
+  k.access_key_id = "AKIAIOSFODNN7EXAMPLE";
+  k.secret_access_key = secret(secret_value);
+  k.source_url = "https://events.internal";
+  return k;
+}
+
+TEST(validation, a_value_the_file_cannot_keep_byte_for_byte_is_a_problem_and_never_written) {
+  // A newline in a flag once rewrote the saved bucket: "https://e\nbucket = other".
+  for (const std::string& bad : std::vector<std::string>{"https://e\nbucket = other", "https://e\rx",
+                                                         std::string("https://e\0x", 11), "https://e\tx", " https://e",
+                                                         "https://e "}) {
+    auto t = key_tenant();
+    t.source_url = bad;
+    auto p = t.problems();
+    ASSERT_FALSE(p.empty()) << bad;
+    EXPECT_EQ(p.front().field, field::source_url);
+    EXPECT_THROW((void)serialize(t), store_error) << bad;
+  }
+  auto t = key_tenant();
+  t.secret_access_key = secret(std::string(secret_value) + "\nenabled = false");
+  ASSERT_FALSE(t.problems().empty());
+  EXPECT_EQ(t.problems().front().message.find(secret_value), std::string::npos) << "the value is never quoted";
+  EXPECT_THROW((void)serialize(t), store_error);
+  t = key_tenant();
+  t.source_token_env = "TOKEN\nenabled = false";
+  EXPECT_FALSE(t.problems().empty());
+  EXPECT_THROW((void)serialize(t), store_error);
+}
+
+TEST(validation, source_urls_and_token_variable_names_are_checked_when_saved) {
+  for (const char* bad : {"not-a-url", "ftp://x", "http://user:pw@events.internal", "https://"}) {
+    auto t = key_tenant();
+    t.source_url = bad;
+    ASSERT_FALSE(t.problems().empty()) << bad;
+    EXPECT_EQ(t.problems().front().field, field::source_url) << bad;
+    EXPECT_EQ(t.problems().front().message.find("pw@"), std::string::npos);
+  }
+  for (const char* bad : {"NOT VALID=;", "1TOKEN", "", "A-B"}) {
+    auto t = key_tenant();
+    t.source_token_env = bad;
+    ASSERT_FALSE(t.problems().empty()) << bad;
+    EXPECT_EQ(t.problems().back().field, field::source_token_env) << bad;
+  }
+  auto t = key_tenant();
+  t.source_token_env = "_ACME_TOKEN_2";
+  EXPECT_TRUE(t.problems().empty());
+  t.prefix = "/audit/";
+  ASSERT_FALSE(t.problems().empty());
+  EXPECT_NE(t.problems().front().message.find("'audit'"), std::string::npos) << t.problems().front().message;
+}
+
+TEST(tenant_file, every_byte_value_either_round_trips_or_is_refused) {
+  // Random values of all bytes in every free-text field: serialize either refuses the value
+  // or parse gives back exactly the bytes saved.
+  std::uint64_t state = 0x9e3779b97f4a7c15ull;
+  auto next = [&] {
+    state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+    return state;
+  };
+  int kept = 0, refused = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string v(next() % 12, '\0');
+    for (auto& c : v) c = static_cast<char>(next() % 4 == 0 ? next() % 256 : 'a' + next() % 26);
+    auto t = key_tenant();
+    switch (i % 5) {
+    case 0: t.prefix = v; break;
+    case 1: t.source_url = "https://e/" + v; break;
+    case 2: t.secret_access_key = secret(v.empty() ? "x" : v); break;
+    case 3: t.source_token_env = v.empty() ? "T" : v; break;
+    default: t.external_id = v; break;
+    }
+    std::string text;
+    try {
+      text = serialize(t);
+    } catch (const store_error&) {
+      ++refused;
+      continue;
+    }
+    auto back = parse_tenant_file(text, "fuzz.conf", t.id);
+    EXPECT_EQ(back.prefix, t.prefix);
+    EXPECT_EQ(back.source_url, t.source_url);
+    EXPECT_EQ(back.secret_access_key.reveal(), t.secret_access_key.reveal());
+    EXPECT_EQ(back.source_token_env, t.source_token_env);
+    EXPECT_EQ(back.external_id, t.external_id);
+    ++kept;
+  }
+  EXPECT_GT(kept, 100);
+  EXPECT_GT(refused, 100);
+}
+
+TEST_F(store_test, a_missing_store_is_an_error_and_an_empty_one_is_not) {
+  tenant_store missing(dir_ / "no-such-dir");
+  try {
+    (void)missing.list();
+    FAIL() << "a mistyped SECEXPORT_TENANTS_DIR looked like an empty store";
+  } catch (const store_error& e) {
+    EXPECT_EQ(e.code(), tenant::errc::store_missing);
+    EXPECT_NE(std::string(e.what()).find("no-such-dir"), std::string::npos);
+  }
+  fs::create_directories(dir_ / "empty");
+  EXPECT_TRUE(tenant_store(dir_ / "empty").list().empty());
+}
+
+TEST_F(store_test, files_that_are_links_inside_the_store_are_followed_as_kubernetes_secret_volumes_lay_them_out) {
+  // A Secret volume: DIR/acme.conf -> ..data/acme.conf, ..data -> ..2026_12_02_00_00_00.1/
+  tenant_store writer(dir_ / "staging");
+  writer.save(key_tenant());
+  const auto volume = dir_ / "volume";
+  fs::create_directories(volume / "..2026_12_02.1");
+  fs::copy_file(writer.path_of("acme"), volume / "..2026_12_02.1" / "acme.conf");
+  fs::create_directory_symlink("..2026_12_02.1", volume / "..data");
+  fs::create_symlink("..data/acme.conf", volume / "acme.conf");
+  tenant_store store(volume);
+  EXPECT_EQ(store.list(), (std::vector<std::string>{"acme"}));
+  auto t = store.load("acme");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->secret_access_key.reveal(), secret_value);
+
+  // The target's mode is what counts (Secret volumes default to 0644).
+  ::chmod((volume / "..2026_12_02.1" / "acme.conf").c_str(), 0644);
+  try {
+    (void)store.load("acme");
+    FAIL();
+  } catch (const store_error& e) {
+    EXPECT_EQ(e.code(), tenant::errc::file_not_private);
+    EXPECT_NE(std::string(e.what()).find("defaultMode"), std::string::npos) << e.what();
+  }
+  // A link out of the store is refused.
+  fs::create_symlink(writer.path_of("acme"), volume / "beta.conf");
+  EXPECT_THROW((void)store.load("beta"), store_error);
+}
+
+// ---------------------------------------------------------------- secrets at rest
+
+store_key key_of(std::uint8_t fill) {
+  store_key k;
+  k.bytes.fill(fill);
+  return k;
+}
+
+TEST_F(store_test, an_encrypted_store_keeps_no_secret_in_clear_and_opens_only_with_its_key_for_its_tenant) {
+  tenant_store store(dir_, key_of(7));
+  store.save(key_tenant("acme"));
+  std::ifstream in(store.path_of("acme"));
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(text.find(secret_value), std::string::npos) << text;
+  EXPECT_NE(text.find("secret-access-key = enc:v1:"), std::string::npos) << text;
+  auto back = store.load("acme");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->secret_access_key.reveal(), secret_value);
+  EXPECT_FALSE(back->secret_in_clear);
+
+  auto code_of = [](auto&& f) {
+    try {
+      f();
+    } catch (const store_error& e) {
+      EXPECT_EQ(std::string(e.what()).find(secret_value), std::string::npos);
+      return e.code();
+    }
+    return boost::system::error_code{};
+  };
+  EXPECT_EQ(code_of([&] { (void)tenant_store(dir_).load("acme"); }), tenant::errc::store_key_missing);
+  EXPECT_EQ(code_of([&] { (void)tenant_store(dir_, key_of(8)).load("acme"); }), tenant::errc::store_key_wrong);
+  // The same file under another tenant's name: the tenant ID is the associated data.
+  fs::copy_file(store.path_of("acme"), store.path_of("beta"));
+  EXPECT_EQ(code_of([&] { (void)store.load("beta"); }), tenant::errc::store_key_wrong);
+}
+
+TEST_F(store_test, a_store_without_a_key_still_works_and_is_marked_in_clear) {
+  tenant_store clear(dir_);
+  clear.save(key_tenant());
+  auto t = tenant_store(dir_, key_of(1)).load("acme"); // a key does not stop reading clear files
+  ASSERT_TRUE(t);
+  EXPECT_TRUE(t->secret_in_clear);
+  EXPECT_EQ(t->secret_access_key.reveal(), secret_value);
+}
+
+TEST_F(store_test, store_key_files_hold_hex_or_base64_and_must_be_private) {
+  fs::create_directories(dir_);
+  auto write = [&](const std::string& text, int mode = 0600) {
+    std::ofstream(dir_ / "key") << text;
+    ::chmod((dir_ / "key").c_str(), static_cast<mode_t>(mode));
+    return dir_ / "key";
+  };
+  EXPECT_EQ(load_store_key(write(std::string(64, 'a') + "\n")).bytes, key_of(0xaa).bytes);
+  EXPECT_EQ(load_store_key(write("qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqo=\n")).bytes, key_of(0xaa).bytes);
+  EXPECT_THROW((void)load_store_key(write(std::string(64, 'a'), 0644)), store_error);
+  EXPECT_THROW((void)load_store_key(write("too short")), store_error);
+  EXPECT_THROW((void)load_store_key(dir_ / "missing"), store_error);
+}
+
+TEST_F(store_test, writers_of_one_tenant_wait_for_each_other) {
+  tenant_store store(dir_);
+  auto first = store.lock_tenant("acme");
+  const pid_t child = ::fork();
+  if (child == 0) {
+    // flock belongs to the open file description, which fork shares: the child drops its copy
+    // of the parent's, then its own open must wait for the parent.
+    { auto inherited = std::move(first); }
+    auto mine = store.lock_tenant("acme");
+    std::_Exit(0);
+  }
+  ::usleep(200 * 1000);
+  int status = 0;
+  EXPECT_EQ(::waitpid(child, &status, WNOHANG), 0) << "the second writer did not wait";
+  { auto released = std::move(first); }
+  EXPECT_EQ(::waitpid(child, &status, 0), child);
 }
 
 } // namespace
