@@ -9,10 +9,11 @@ rclone and perf, the JS SDK from npm; idempotent, a fraction of a second when al
 and builds the release binaries if they are missing; --no-setup skips both.
 
     python3 bench/e2e.py upload  [--bytes 2GiB] [--runs 3]      secexport upload vs aws/boto3/rclone/JS SDK/curl
-    python3 bench/e2e.py export  [--events 2700000] [--runs 3]  secexport export vs requests+csv+boto3
+    python3 bench/e2e.py export  [--events 2700000] [--runs 3] [--baseline OLD_BINARY]
+                                                                secexport export vs requests+csv+boto3 (and an older build)
     python3 bench/e2e.py memory  [--sizes 500MB,5GB]            peak RSS and CPU/GB across day sizes
     python3 bench/e2e.py latency [--latency-ms 50]              throughput vs --source-concurrency
-    python3 bench/e2e.py pages   [--events 300000]              peak RSS with 50 MB pages under --max-memory 256MiB
+    python3 bench/e2e.py pages   [--events 300000] [--write D]  peak RSS with 50 MB pages under --max-memory 256MiB
     python3 bench/e2e.py profile [--events 2700000] [--keep DIR]  one export under perf record -g
     python3 bench/e2e.py all [--runs 3] [--write docs/PERFORMANCE.md]  all of them, into the document
 """
@@ -197,7 +198,7 @@ def rows_of(r: run) -> int:
     return int(m.group(1))
 
 
-def bench_export(events: int, runs: int) -> dict:
+def bench_export(events: int, runs: int, baseline: str | None = None) -> dict:
     results: dict[str, list[run]] = {}
     with servers(events) as s:
         py = (f"python3 {ROOT}/bench/peers/python_export.py --source-url {s.source_url} --tenant bench "
@@ -207,6 +208,9 @@ def bench_export(events: int, runs: int) -> dict:
         csv_bytes = int(re.search(r"\((\d+) bytes\)", probe.stdout).group(1))
         for _ in range(runs):
             results.setdefault("secexport export", []).append(run(export_cmd(s), s.env()))
+            if baseline:  # another build of secexport, alternated with this one in the same session
+                cmd = export_cmd(s).replace(str(SECEXPORT), baseline, 1)
+                results.setdefault(f"secexport export ({baseline})", []).append(run(cmd, s.env()))
             results.setdefault("Python: requests + csv + boto3", []).append(run(py, s.env()))
     return {"events": events, "csv_bytes": csv_bytes, "runs": runs, "results": results}
 
@@ -273,7 +277,8 @@ def bench_pages(events: int) -> dict:
                    f"--bucket bench --endpoint-url {s.sink['endpoint']} {flags}")
             r = run(cmd, s.env(), check=False)
             err = [l for l in r.stderr.strip().splitlines() if l.startswith("error:")]
-            outcome = "exported" if r.returncode == 0 else f"exit {r.returncode}: {err[0][:400] if err else '?'}"
+            why = re.sub(r"^error: export of .*? failed: ", "", err[0]) if err else "?"
+            outcome = "exported" if r.returncode == 0 else f"exit {r.returncode}: {why[:500]}"
             out.append({"name": name, "seconds": r.seconds, "cpu": r.cpu, "rss_mib": r.rss_mib, "outcome": outcome})
     return {"events": events, "points": out}
 
@@ -355,6 +360,7 @@ def main() -> None:
     p = sub.add_parser("export")
     p.add_argument("--events", type=int, default=EXPORT_EVENTS)
     p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--baseline", help="another secexport binary (an older build) to alternate with this one")
     p = sub.add_parser("memory")
     p.add_argument("--sizes", default="500MB,5GB")
     p = sub.add_parser("latency")
@@ -363,6 +369,7 @@ def main() -> None:
     p.add_argument("--events", type=int, default=1_500_000)
     p = sub.add_parser("pages")
     p.add_argument("--events", type=int, default=300_000)
+    p.add_argument("--write", type=Path, help="replace the pages section of this document")
     p = sub.add_parser("profile")
     p.add_argument("--events", type=int, default=EXPORT_EVENTS)
     p.add_argument("--keep", type=Path, help="directory to keep perf.data in")
@@ -381,13 +388,16 @@ def main() -> None:
     if a.what == "upload":
         print(upload_table(bench_upload(a.bytes, a.runs)))
     elif a.what == "export":
-        print(export_table(bench_export(a.events, a.runs)))
+        print(export_table(bench_export(a.events, a.runs, a.baseline)))
     elif a.what == "memory":
         print(memory_table(bench_memory([parse_size(x) for x in a.sizes.split(",")])))
     elif a.what == "latency":
         print(latency_table(bench_latency(a.latency_ms, [int(x) for x in a.concurrency.split(",")], a.events)))
     elif a.what == "pages":
-        print(pages_table(bench_pages(a.events)))
+        table = pages_table(bench_pages(a.events))
+        print(table)
+        if a.write:
+            write_sections(a.write, {"pages": table})
     elif a.what == "profile":
         print(profile_export(a.events, a.keep))
     else:

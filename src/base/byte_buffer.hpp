@@ -35,11 +35,12 @@ public:
   /// so appends stay amortised.
   void reserve(std::size_t n) { reserve_exact(std::max(n, capacity_ + capacity_ / 2), n); }
 
-  /// Ensures room for `n` bytes; when it must grow, a quarter more (so that sizes creeping up
-  /// page after page do not reallocate, and fault in fresh memory, every time), but never
-  /// more than `limit` unless `n` itself is (a body of known length under a memory budget).
+  /// Ensures room for `n` bytes; when it must grow, a quarter more, at most 1 MiB more (so
+  /// that sizes creeping up page after page do not reallocate, and fault in fresh memory,
+  /// every time), but never more than `limit` unless `n` itself is (a body of known length
+  /// under a memory budget).
   void reserve_within(std::size_t n, std::size_t limit) {
-    reserve_exact(std::max(n, std::min(n + n / 4, limit)), n);
+    reserve_exact(std::max(n, std::min(n + std::min<std::size_t>(n / 4, 1u << 20), limit)), n);
   }
 
 private:

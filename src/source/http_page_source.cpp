@@ -102,8 +102,9 @@ net::awaitable<void> http_page_source::fetch(slice_fetch f, page* p) {
   p->committed = p->body.capacity();
   page_limit_fn limit;
   std::string limit_text;
+  auto others = std::make_shared<held_pages>(); // what the other pages held when this one was judged
   if (settings_.page_memory) {
-    limit = [this, p](std::optional<std::uint64_t> declared) { return page_allowance(p, declared); };
+    limit = [this, p, others](std::optional<std::uint64_t> declared) { return page_allowance(p, declared, *others); };
     limit_text = "the event source may still hold of its " + std::to_string(settings_.page_memory) +
                  "-byte share of --max-memory (" + std::to_string(pages_.size()) + " pages of --page-limit " +
                  std::to_string(settings_.source.limit) + " events)";
@@ -111,7 +112,11 @@ net::awaitable<void> http_page_source::fetch(slice_fetch f, page* p) {
   auto fetched = co_await client_.fetch(request, p->body, parse, std::move(limit), std::move(limit_text));
   p->committed = p->body.capacity();
   if (!fetched) {
-    fail(fetched.error());
+    auto e = fetched.error();
+    if (e.code == errc::page_too_large && others->bytes) // name what took the rest of the share
+      e.message += " (the other pages held then took " + std::to_string(others->bytes) + " bytes, the largest " +
+                   std::to_string(others->largest) + ")";
+    fail(std::move(e));
     co_return;
   }
   if (loops(f, *p)) {
@@ -148,10 +153,15 @@ net::awaitable<void> http_page_source::fetch(slice_fetch f, page* p) {
   pending_[f.slice].push_back(p);
 }
 
-std::uint64_t http_page_source::page_allowance(page* p, std::optional<std::uint64_t> declared) {
+std::uint64_t http_page_source::page_allowance(page* p, std::optional<std::uint64_t> declared, held_pages& held) {
   std::uint64_t others = 0;
+  held = {};
   for (const auto& q : pages_)
-    if (q.get() != p) others += q->committed;
+    if (q.get() != p) {
+      others += q->committed;
+      held.largest = std::max(held.largest, q->committed);
+    }
+  held.bytes = others;
   const auto allowed = settings_.page_memory > others ? settings_.page_memory - others : 0;
   // Held at once, so that another page arriving meanwhile sees it taken.
   p->committed = std::max<std::uint64_t>(p->body.capacity(), std::min(declared.value_or(allowed), allowed));

@@ -64,8 +64,12 @@ private:
   boost::asio::awaitable<void> fetch(slice_fetch f, page* p);
   void spawn_fetch(slice_fetch f, page* p);
   void deliver();
-  /// The memory budget's answer for `p`'s next body (source thread).
-  std::uint64_t page_allowance(page* p, std::optional<std::uint64_t> declared);
+  struct held_pages {
+    std::uint64_t bytes = 0, largest = 0;
+  };
+  /// The memory budget's answer for `p`'s next body, and what the other pages held (source
+  /// thread).
+  std::uint64_t page_allowance(page* p, std::optional<std::uint64_t> declared, held_pages& held);
   /// A repeated next_cursor in `f`'s chain: the chain would never end.
   [[nodiscard]] bool loops(const slice_fetch& f, const page& p);
   void fail(error e);
