@@ -235,6 +235,15 @@ class bad_input_test(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r)
         self.assertEqual([l.split()[0] for l in r.stdout.splitlines()[1:]], ["good"])
 
+    def test_a_partial_day_is_exported_only_when_asked_and_never_gets_a_manifest(self):
+        prefix = support.unique("partial")
+        r = support.run(self.export("--date", TODAY, "--prefix", prefix, "--allow-partial-day"), self.env())
+        self.assertEqual(r.returncode, 0, r)
+        self.assertIn("no manifest: the window has not ended", r.stdout)
+        key = support.report_key(prefix, "acme", TODAY)
+        self.assertEqual(support.object_bytes(self.st, key).count(b"\n"), 1, "the header row of an empty day")
+        self.assertIsNone(support.manifest(self.st, key), "a partial day must not look exported")
+
     def test_with_log_format_json_every_stderr_line_is_json(self):
         for argv in (["--log-format", "json", *self.export("--bucket", "ab")],
                      self.export("--log-format", "json", "--source-file", "/nonexistent"),

@@ -152,6 +152,8 @@ class tenant_test(unittest.TestCase):
         r = self.tenant("external-id", tenant)
         self.assertEqual(r.returncode, 0, r)
         ext = re.search(r"External ID for tenant \S+: (\S+)", r.stdout).group(1)
+        # The printed step 3 is a `tenant save` that would pass: it names every required flag.
+        self.assertRegex(r.stdout, r"tenant save \S+ --method role-arn --role-arn ARN --bucket BUCKET --source-url URL")
         trust = json.loads(r.stdout[r.stdout.index("{"):])
         return ext, trust
 
