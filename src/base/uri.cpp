@@ -8,13 +8,6 @@ constexpr bool unreserved(unsigned char c) noexcept {
          c == '_' || c == '.' || c == '~';
 }
 
-constexpr int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 } // namespace
 
 void uri_encode(std::string& out, std::string_view in, bool keep_slash) {

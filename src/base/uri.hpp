@@ -8,6 +8,14 @@
 
 namespace secexport {
 
+/// The value of one hexadecimal digit (either case), or -1.
+[[nodiscard]] constexpr int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 /// Appends `in` encoded to `out`; `keep_slash` keeps '/' (paths).
 void uri_encode(std::string& out, std::string_view in, bool keep_slash);
 [[nodiscard]] std::string uri_encode(std::string_view in, bool keep_slash = false);

@@ -3,6 +3,7 @@
 #include "base/crypto.hpp"
 #include "base/ini.hpp"
 #include "base/log.hpp"
+#include "base/uri.hpp"
 #include "base/utf8.hpp"
 #include "export/object_key.hpp"
 #include "io/endpoint.hpp"
@@ -287,17 +288,11 @@ store_key load_store_key(const fs::path& file) {
   std::getline(in, line);
   while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
   store_key key;
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
   bool ok = false;
   if (line.size() == 64) {
     ok = true;
     for (std::size_t i = 0; i < 32 && ok; ++i) {
-      const int hi = hex(line[2 * i]), lo = hex(line[2 * i + 1]);
+      const int hi = hex_value(line[2 * i]), lo = hex_value(line[2 * i + 1]);
       ok = hi >= 0 && lo >= 0;
       key.bytes[i] = static_cast<std::uint8_t>(hi * 16 + lo);
     }
