@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <istream>
+#include <map>
 
 #include <sys/stat.h>
 
@@ -220,6 +221,13 @@ std::string read_secret_line(std::istream& in) {
   std::getline(in, line);
   while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
   return line;
+}
+
+void add_output_option(CLI::App& app, output_format& format, std::string_view what) {
+  app.add_option("--output", format, "text (for people) or json: one JSON object on stdout, " + std::string(what))
+      ->transform(CLI::CheckedTransformer(std::map<std::string, output_format>{{"text", output_format::text},
+                                                                                {"json", output_format::json}}))
+      ->default_str("text");
 }
 
 std::string format_rate(std::uint64_t bytes, double seconds) {

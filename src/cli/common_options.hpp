@@ -99,6 +99,12 @@ struct transfer_flags {
 /// empty file and a regular file that group or others can read are usage errors.
 [[nodiscard]] std::string read_private_file(const std::string& path, std::string_view flag);
 
+/// How a command prints its result on stdout: lines for people, or one JSON object.
+enum class output_format { text, json };
+
+/// `--output text|json` on `app`; `what` says what the JSON object holds (for --help).
+void add_output_option(CLI::App& app, output_format& format, std::string_view what);
+
 /// "12.3 MB/s"-style rate in decimal megabytes per second.
 [[nodiscard]] std::string format_rate(std::uint64_t bytes, double seconds);
 
