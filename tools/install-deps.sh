@@ -23,6 +23,7 @@ packages=(
   faketime                    # clock-skew tests (libfaketime)
   nginx-light                 # TLS in front of moto
   radosgw ceph-mon ceph-osd ceph-common
+  prometheus                  # promtool: checks the metrics secexport writes (test_operator)
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(rclone linux-perf hyperfine time valgrind)

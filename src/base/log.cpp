@@ -18,7 +18,15 @@ std::atomic<log_format> g_format{log_format::text};
 struct sink_holder {
   std::mutex mutex;
   std::function<void(std::string_view)> sink;
+  std::string status; // the status line on the terminal, if any
 };
+
+constexpr std::string_view erase_line = "\r\x1b[K"; // to the start of the line, then erase to its end
+
+void write_stderr(std::string_view text) {
+  std::fwrite(text.data(), 1, text.size(), stderr);
+  std::fflush(stderr);
+}
 sink_holder& sink() {
   static sink_holder s;
   return s;
@@ -93,6 +101,14 @@ bool parse_log_level(std::string_view text, log_level& out) {
   return false;
 }
 
+void set_status_line(std::string_view line) {
+  auto& h = sink();
+  std::lock_guard lock(h.mutex);
+  if (line.empty() && h.status.empty()) return;
+  h.status = line;
+  write_stderr(std::string(erase_line) + h.status);
+}
+
 void set_log_sink(std::function<void(std::string_view)> s) {
   auto& h = sink();
   std::lock_guard lock(h.mutex);
@@ -158,9 +174,10 @@ void emit(const std::string& line) {
   std::lock_guard lock(h.mutex);
   if (h.sink) {
     h.sink(line);
+  } else if (h.status.empty()) {
+    write_stderr(line);
   } else {
-    std::fwrite(line.data(), 1, line.size(), stderr);
-    std::fflush(stderr);
+    write_stderr(std::string(erase_line) + line + h.status);
   }
 }
 

@@ -39,6 +39,11 @@ void set_log_format(log_format format);
 [[nodiscard]] log_level current_log_level();
 [[nodiscard]] bool parse_log_level(std::string_view text, log_level& out);
 
+/// A status line (the progress line) kept at the bottom of stderr: drawn in place ("\r" and
+/// erase-to-end), taken away before each log line and drawn again after it, so logs and the
+/// line never mix. Only for a terminal; an empty line removes it. Not through the sink.
+void set_status_line(std::string_view line);
+
 /// Replaces the stderr writer (tests capture lines with it); nullptr restores stderr.
 void set_log_sink(std::function<void(std::string_view line)> sink);
 

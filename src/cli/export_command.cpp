@@ -5,6 +5,7 @@
 #include "cli/commands.hpp"
 #include "cli/common_options.hpp"
 #include "cli/export_options.hpp"
+#include "cli/progress_line.hpp"
 #include "cli/settings_layers.hpp"
 #include "export/export_job.hpp"
 #include "export/object_key.hpp"
@@ -35,6 +36,8 @@ struct export_args {
   std::string config;
   aws_flags aws;
   transfer_flags transfer;
+  output_format output = output_format::text;
+  progress_flags progress;
 };
 
 secret source_token(const export_args& a, const config_file& config) {
@@ -77,6 +80,7 @@ int run_export(export_args& a, CLI::App& app) {
     if (const char* c = std::getenv("SECEXPORT_CONFIG")) a.config = c;
   auto config = load_config_file(a.config);
   layer_settings(app, config);
+  const bool draw_progress = a.progress.apply(app);
 
   if (a.tenant.empty()) throw usage_error("--tenant is required (or SECEXPORT_TENANT, or tenant in the config file)");
   exporter::check_tenant_id(a.tenant).value();
@@ -122,13 +126,23 @@ int run_export(export_args& a, CLI::App& app) {
         session.context->close_idle();
       },
       [&](std::exception_ptr e) { crashed = e; });
-  ioc.run();
+  {
+    progress_line line(draw_progress, [] {
+      auto running = exporter::progress_board::process().running();
+      return running.empty() ? std::string("starting") : export_progress_text(running.front());
+    });
+    ioc.run();
+  }
   if (crashed) std::rethrow_exception(crashed);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   if (!result.ok && signalled) throw interrupted(signalled, export_failure(result));
   if (!result.ok) throw failure(result.error.code, export_failure(result));
-  std::fputs(export_summary(result, job.describe(), seconds).c_str(), stdout);
+  const auto summary = a.output == output_format::json ? export_summary_json(result, job.describe(), seconds)
+                                                      : export_summary(result, job.describe(), seconds);
+  std::fputs(summary.c_str(), stdout);
+  if (a.output == output_format::json && result.stats.leftovers.left)
+    log_warn("multipart uploads left behind", {{"detail", result.stats.leftovers.advice()}});
   return exit_ok;
 }
 
@@ -170,6 +184,8 @@ command add_export_command(CLI::App& parent) {
       ->group(d);
   a->aws.add_to(*app);
   a->transfer.add_to(*app);
+  add_output_option(*app, a->output, "the summary: object, manifest, rows, bytes, sha256, retries, seconds");
+  a->progress.add_to(*app);
   return {app, [args, app] { return run_export(*args, *app); }};
 }
 

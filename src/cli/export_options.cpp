@@ -1,5 +1,7 @@
 #include "cli/export_options.hpp"
 
+#include "base/json_writer.hpp"
+
 #include <cstdio>
 
 namespace secexport::cli {
@@ -72,6 +74,25 @@ std::string export_summary(const exporter::export_result& result, const std::str
                     ", integrity " + m.integrity + ")\n"
               : "manifest " + s3::s3_client::url(m.bucket, result.manifest_key) + " (sha256 " + m.sha256_hex +
                     ", integrity " + m.integrity + ")\n") + (result.stats.leftovers.left ? "warning: " + result.stats.leftovers.advice() + "\n" : "");
+}
+
+std::string export_summary_json(const exporter::export_result& result, const std::string& what, double seconds) {
+  const auto& m = result.written;
+  json_writer w;
+  w.begin_object().member("status", "ok").member("export", what).member("tenant", m.tenant);
+  w.key("window").begin_object().member("start", format_rfc3339(m.window_start));
+  w.member("end", format_rfc3339(m.window_end)).end_object();
+  w.member("object", s3::s3_client::url(m.bucket, m.key)).member("bucket", m.bucket).member("key", m.key);
+  w.member("partial", result.manifest_key.empty());
+  if (result.manifest_key.empty()) w.key("manifest").null();
+  else w.member("manifest", s3::s3_client::url(m.bucket, result.manifest_key));
+  w.member("rows", m.rows).member("bytes", m.bytes).member("pages", m.pages).member("parts", m.parts);
+  w.member("sha256", m.sha256_hex).member("integrity", m.integrity);
+  w.key("retries").begin_object().member("source", m.source_retries).member("upload", m.upload_retries).end_object();
+  w.member("seconds", seconds).member("rows_per_second", seconds > 0 ? static_cast<double>(m.rows) / seconds : 0.0);
+  w.member("leftover_uploads_left", result.stats.leftovers.left);
+  w.end_object();
+  return std::move(w).take() + "\n";
 }
 
 std::string export_failure(const exporter::export_result& result) {

@@ -34,6 +34,10 @@ struct export_flags {
 [[nodiscard]] std::string export_summary(const exporter::export_result& result, const std::string& what,
                                          double seconds);
 
+/// The same as one JSON object (`export --output json`).
+[[nodiscard]] std::string export_summary_json(const exporter::export_result& result, const std::string& what,
+                                              double seconds);
+
 /// A failed export's error with what became of its upload.
 [[nodiscard]] std::string export_failure(const exporter::export_result& result);
 

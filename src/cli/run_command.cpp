@@ -1,9 +1,12 @@
 // `secexport run` (one pass of the daily job, for cron, systemd timers and Kubernetes
 // CronJobs) and `secexport daemon` (stays up and runs the pass every day at 00:00 UTC): the
 // flags, and the final table. The job itself is src/job.
+#include "base/json_writer.hpp"
 #include "base/log.hpp"
+#include "base/metrics.hpp"
 #include "cli/commands.hpp"
 #include "cli/export_options.hpp"
+#include "cli/progress_line.hpp"
 #include "cli/tenant_options.hpp"
 #include "job/daemon.hpp"
 #include "job/daily_job.hpp"
@@ -32,11 +35,27 @@ struct job_args {
   unsigned shard_count = 0;
   double grace_period = 30;
   unsigned jitter = 0;
+  bool dry_run = false;
+  std::string metrics_file;
+  output_format output = output_format::text;
+  progress_flags progress;
   // per export
   export_flags tuning;
   aws_flags aws;
   transfer_flags transfer;
 };
+
+metrics::family build_info("secexport_build_info", "Always 1; the version of secexport as a label", "gauge",
+                           {"version"});
+
+// --metrics-file: a node_exporter textfile, written when the job starts (so a path that
+// cannot be written fails at once) and after every pass.
+void write_metrics(const std::string& path) {
+  if (path.empty()) return;
+  build_info.with({SECEXPORT_VERSION}).set(1);
+  if (auto r = metrics::write_textfile(metrics::process_registry(), path); !r)
+    throw failure(r.error().code, r.error().message);
+}
 
 job::job_settings settings_of(const job_args& a) {
   if (a.all_tenants == !a.tenants.empty())
@@ -93,20 +112,97 @@ bool print_table(const std::vector<job::tenant_outcome>& outcomes) {
   return all_ok;
 }
 
+std::string outcomes_json(const std::vector<job::tenant_outcome>& outcomes) {
+  json_writer w;
+  bool all_ok = true;
+  for (const auto& o : outcomes) all_ok = all_ok && o.ok();
+  w.begin_object().member("status", all_ok ? "ok" : "failed").key("tenants").begin_array();
+  for (const auto& o : outcomes) {
+    w.begin_object().member("tenant", o.tenant).member("status", o.ok() ? "ok" : o.cancelled ? "stopped" : "failed");
+    w.member("days_already_exported", static_cast<std::uint64_t>(o.up_to_date)).key("days").begin_array();
+    for (const auto& d : o.days) {
+      w.begin_object().member("day", format_iso_day(d.day)).member("ok", d.ok).member("rows", d.rows);
+      w.member("bytes", d.bytes).member("seconds", d.seconds).end_object();
+    }
+    w.end_array();
+    if (o.failure) w.member("error", redact(o.failure->message));
+    w.end_object();
+  }
+  w.end_array().end_object();
+  return std::move(w).take() + "\n";
+}
+
+// --dry-run: the days each tenant would get, as a table or JSON; true if every plan could be made.
+bool print_plans(const std::vector<job::tenant_plan>& plans, output_format output) {
+  bool all_ok = true;
+  for (const auto& p : plans) all_ok = all_ok && !p.failure;
+  auto days_text = [](const std::vector<sys_days>& days) {
+    std::string out;
+    for (auto d : days) out += (out.empty() ? "" : ",") + format_iso_day(d);
+    return out.empty() ? std::string("-") : out;
+  };
+  if (output == output_format::json) {
+    json_writer w;
+    w.begin_object().member("dry_run", true).member("status", all_ok ? "ok" : "failed").key("tenants").begin_array();
+    for (const auto& p : plans) {
+      w.begin_object().member("tenant", p.tenant).key("window").begin_array();
+      for (auto d : p.window) w.value(format_iso_day(d));
+      w.end_array().key("would_export").begin_array();
+      for (auto d : p.todo) w.value(format_iso_day(d));
+      w.end_array();
+      if (p.failure) w.member("error", p.failure->message);
+      w.end_object();
+    }
+    w.end_array().end_object();
+    std::fputs((std::move(w).take() + "\n").c_str(), stdout);
+    return all_ok;
+  }
+  std::printf("%-24s %-36s %s\n", "TENANT", "WOULD EXPORT", "DETAIL");
+  for (const auto& p : plans) {
+    std::string detail = p.failure ? "cannot tell: " + p.failure->message
+                                   : std::to_string(p.window.size() - p.todo.size()) + " of " +
+                                         std::to_string(p.window.size()) + " day(s) already exported";
+    if (auto nl = detail.find('\n'); nl != std::string::npos) detail = detail.substr(0, nl) + " ...";
+    std::printf("%-24s %-36s %s\n", p.tenant.c_str(), p.failure ? "?" : days_text(p.todo).c_str(), detail.c_str());
+  }
+  std::fflush(stdout);
+  return all_ok;
+}
+
 int signal_exit(int sig) { return sig == SIGINT ? exit_sigint : exit_sigterm; }
 
-int run_once(job_args& a) {
+int run_once(job_args& a, const CLI::App& app) {
+  const bool draw_progress = a.progress.apply(app);
   const auto settings = settings_of(a);
+  if (a.dry_run && !a.metrics_file.empty()) throw usage_error("--dry-run exports nothing, so it writes no --metrics-file");
   auto clock = job::process_clock();
   auto store = open_store(a.tenants_dir);
   auto tenants = job::select_tenants(settings, store);
   job::s3_backend_factory backends(a.aws.settings(), a.tuning.settings(a.aws, a.transfer));
+  if (a.dry_run) return print_plans(job::plan_pass(settings, tenants, clock(), backends), a.output) ? exit_ok : exit_failure;
+  write_metrics(a.metrics_file);
   net::io_context main(1);
   job::stop_scope scope;
   job::shutdown_handler shutdown(main, scope, duration<double>(a.grace_period));
-  auto outcomes = job::run_pass(settings, tenants, clock(), backends, scope, &main);
-  if (tenants.empty()) std::printf("no enabled tenants%s\n", settings.shard ? " in this shard" : "");
-  const bool ok = print_table(outcomes);
+  std::vector<job::tenant_outcome> outcomes;
+  {
+    const auto started = steady_clock::now();
+    progress_line line(draw_progress, [started] {
+      const auto& board = exporter::progress_board::process();
+      return run_progress_text(board.finished(), board.finished_rows(), board.finished_bytes(), board.running(),
+                               duration<double>(steady_clock::now() - started).count());
+    });
+    outcomes = job::run_pass(settings, tenants, clock(), backends, scope, &main);
+  }
+  write_metrics(a.metrics_file);
+  bool ok = true;
+  if (a.output == output_format::json) {
+    std::fputs(outcomes_json(outcomes).c_str(), stdout);
+    for (const auto& o : outcomes) ok = ok && o.ok();
+  } else {
+    if (tenants.empty()) std::printf("no enabled tenants%s\n", settings.shard ? " in this shard" : "");
+    ok = print_table(outcomes);
+  }
   if (shutdown.signal()) return signal_exit(shutdown.signal());
   return ok ? exit_ok : exit_failure;
 }
@@ -122,12 +218,18 @@ int run_daemon(job_args& a) {
   net::io_context main(1);
   job::stop_scope scope;
   job::shutdown_handler shutdown(main, scope, duration<double>(a.grace_period));
+  write_metrics(a.metrics_file);
   log_info("daemon started", {{"catch_up_days", a.catch_up_days}, {"jitter_seconds", a.jitter}});
   job::run_daemon(
       scope, clock,
       [&](sys_us now) {
         auto tenants = job::select_tenants(settings, store);
         (void)print_table(job::run_pass(settings, tenants, now, backends, scope, &main));
+        try {
+          write_metrics(a.metrics_file);
+        } catch (const failure& e) { // the next pass tries again; the exports are what matters
+          log_error("metrics file not written", {{"error", e.what()}});
+        }
       },
       job::timer_sleeper(main, shutdown, scope, clock), [&] { return job::random_jitter(a.jitter) + settings.late_margin; });
   log_info("daemon stopped");
@@ -157,6 +259,22 @@ void add_job_options(CLI::App& app, job_args& a, bool daemon) {
   app.add_option("--shard-count", a.shard_count,
                  "n, with i taken from JOB_COMPLETION_INDEX (an indexed Kubernetes Job with n completions)")
       ->group(w);
+  auto* o = "Output";
+  app.add_option("--metrics-file", a.metrics_file,
+                 daemon ? "Write the metrics (Prometheus text format) into this file at start and after every pass, "
+                          "for node_exporter's textfile collector (written beside it, then renamed)"
+                        : "Write the metrics (Prometheus text format) into this file at the start and at the end, for "
+                          "node_exporter's textfile collector (written beside it, then renamed); name it *.prom")
+      ->group(o);
+  if (!daemon) {
+    app.add_flag("--dry-run", a.dry_run,
+                 "Print which days of which tenants would be exported (from the manifests in their buckets) and "
+                 "export nothing. Needs the same credentials as a real run; exit status 1 if a tenant's bucket "
+                 "could not be read")
+        ->group(w);
+    add_output_option(app, a.output, "the outcome of every tenant (or, with --dry-run, the days it would export)");
+    a.progress.add_to(app);
+  }
   auto* h = "How";
   app.add_option("--tenant-concurrency", a.tenant_concurrency,
                  "Tenants exported at once (each with its own connections and --max-memory budget)")
@@ -193,7 +311,7 @@ command add_run_command(CLI::App& parent) {
       "(docs/OPERATIONS.md). Each tenant's event-source token comes from the environment variable its settings "
       "name.");
   add_job_options(*app, *args, false);
-  return {app, [args] { return run_once(*args); }};
+  return {app, [args, app] { return run_once(*args, *app); }};
 }
 
 command add_daemon_command(CLI::App& parent) {

@@ -7,7 +7,9 @@
 #include "base/fd_reader.hpp"
 #include "base/log.hpp"
 #include "cli/commands.hpp"
+#include "base/json_writer.hpp"
 #include "cli/common_options.hpp"
+#include "cli/progress_line.hpp"
 #include "s3/error.hpp"
 #include "s3/multipart_upload.hpp"
 #include "s3/part_size_policy.hpp"
@@ -18,7 +20,10 @@
 
 #include <csignal>
 #include <cstdio>
+#include <atomic>
 #include <thread>
+
+#include <sys/stat.h>
 
 namespace secexport::cli {
 
@@ -34,10 +39,24 @@ struct upload_args {
   std::string content_type;
   aws_flags aws;
   transfer_flags transfer;
+  output_format output = output_format::text;
+  progress_flags progress;
 };
 
-int run_upload(const upload_args& a) {
+std::string summary_json(const s3::upload_result& r, const std::string& bucket, const std::string& key,
+                         double seconds, std::uint64_t retries) {
+  json_writer w;
+  w.begin_object().member("status", "ok").member("object", s3::s3_client::url(bucket, key));
+  w.member("bucket", bucket).member("key", key).member("bytes", r.bytes).member("parts", r.parts);
+  w.member("method", r.upload_id.empty() ? "PutObject" : "multipart").member("seconds", seconds);
+  w.member("megabytes_per_second", seconds > 0 ? static_cast<double>(r.bytes) / 1e6 / seconds : 0.0);
+  w.member("retries", retries).member("integrity", r.integrity).end_object();
+  return std::move(w).take() + "\n";
+}
+
+int run_upload(const upload_args& a, const CLI::App& app) {
   auto [bucket, key] = parse_s3_url(a.destination);
+  const bool draw_progress = a.progress.apply(app);
   const auto policy = s3::part_size_policy::make(a.transfer.parts()).value();
 
   int fd = -1;
@@ -47,6 +66,9 @@ int run_upload(const upload_args& a) {
     throw usage_error(e.what());
   }
   fd_reader reader(fd);
+  std::uint64_t input_size = 0; // known for a regular file: the progress line shows a fraction
+  if (struct stat st {}; ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) input_size = static_cast<std::uint64_t>(st.st_size);
+  std::atomic<std::uint64_t> bytes_read{0};
 
   // Destruction order matters: the io_context (and any handler still holding a part) goes
   // before the pool its buffers return to.
@@ -78,6 +100,7 @@ int run_upload(const upload_args& a) {
           return;
         }
         writer.commit(n);
+        bytes_read.fetch_add(n, std::memory_order_relaxed);
       }
     } catch (const std::system_error& e) {
       if (e.code().value() != ECANCELED)
@@ -106,7 +129,13 @@ int run_upload(const upload_args& a) {
         session.context->close_idle();
       },
       [&](std::exception_ptr e) { crashed = e; });
-  ioc.run();
+  {
+    progress_line line(draw_progress, [&] {
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      return upload_progress_text(bytes_read.load(std::memory_order_relaxed), input_size, s);
+    });
+    ioc.run();
+  }
   reader.interrupt();
   producer.join();
   if (crashed) std::rethrow_exception(crashed);
@@ -119,6 +148,10 @@ int run_upload(const upload_args& a) {
     // A read error is the input's fault, but not bad usage: the upload failed (exit 1).
     throw failure(result.error.is(condition::bad_input) ? make_error_code(s3::errc::upload_failed) : result.error.code,
                   message);
+  }
+  if (a.output == output_format::json) {
+    std::fputs(summary_json(result, bucket, key, seconds, retries.total()).c_str(), stdout);
+    return exit_ok;
   }
   std::printf("uploaded %llu bytes to %s in %u part%s (%s), %.2f s, %s, %llu retries, integrity %s\n",
               static_cast<unsigned long long>(result.bytes), s3::s3_client::url(bucket, key).c_str(),
@@ -143,7 +176,9 @@ command add_upload_command(CLI::App& parent) {
   app->add_option("--content-type", args->content_type, "Content-Type of the object");
   args->aws.add_to(*app);
   args->transfer.add_to(*app);
-  return {app, [args] { return run_upload(*args); }};
+  add_output_option(*app, args->output, "the summary: object, bytes, parts, seconds, retries, integrity");
+  args->progress.add_to(*app);
+  return {app, [args, app] { return run_upload(*args, *app); }};
 }
 
 } // namespace secexport::cli

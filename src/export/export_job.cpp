@@ -224,7 +224,9 @@ net::awaitable<export_result> export_job::run() {
   if (cancelled_) upload.cancel(*cancelled_);
 
   source::event_order order(request_.start, request_.end);
-  producer rows(pool, policy, upload, source->pages(), order, request_.csv);
+  export_progress progress(describe(), request_.start, request_.end);
+  progress_board::entry on_board(progress_board::process(), progress);
+  producer rows(pool, policy, upload, source->pages(), order, request_.csv, &progress);
   rows.start(executor);
 
   r.stats.upload = co_await upload.run();

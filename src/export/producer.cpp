@@ -10,8 +10,9 @@ namespace secexport::exporter {
 namespace net = boost::asio;
 
 producer::producer(s3::part_buffer_pool& pool, const s3::part_size_policy& policy, s3::multipart_upload& upload,
-                   source::page_source& pages, source::event_order& order, csv::row_encoder_options csv)
-    : pool_(pool), policy_(policy), upload_(upload), pages_(pages), order_(order), csv_(csv) {}
+                   source::page_source& pages, source::event_order& order, csv::row_encoder_options csv,
+                   export_progress* progress)
+    : pool_(pool), policy_(policy), upload_(upload), pages_(pages), order_(order), csv_(csv), progress_(progress) {}
 
 producer::~producer() {
   if (thread_.joinable()) thread_.join(); // join() was not awaited: the upload failed, the pool is closed
@@ -43,6 +44,7 @@ void producer::work() {
       if (!p) break;
       ok = rows.write(*p);
       pages_.release(p);
+      if (progress_ && order_.last()) progress_->update(rows.stats().rows, writer.bytes(), order_.last()->time);
     }
     if (ok && !stopping_) writer.finish();
     result_.bytes = writer.bytes();

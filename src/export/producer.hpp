@@ -10,6 +10,7 @@
 #include "base/crypto.hpp"
 #include "csv/row_encoder.hpp"
 #include "export/detail/completion.hpp"
+#include "export/progress.hpp"
 #include "export/report_writer.hpp"
 #include "s3/multipart_upload.hpp"
 #include "s3/part_buffer_pool.hpp"
@@ -33,8 +34,10 @@ struct producer_result {
 
 class producer {
 public:
+  /// `progress` (optional) is updated after every page.
   producer(s3::part_buffer_pool& pool, const s3::part_size_policy& policy, s3::multipart_upload& upload,
-           source::page_source& pages, source::event_order& order, csv::row_encoder_options csv);
+           source::page_source& pages, source::event_order& order, csv::row_encoder_options csv,
+           export_progress* progress = nullptr);
   ~producer();
   producer(const producer&) = delete;
   producer& operator=(const producer&) = delete;
@@ -57,6 +60,7 @@ private:
   source::page_source& pages_;
   source::event_order& order_;
   csv::row_encoder_options csv_;
+  export_progress* progress_;
   std::atomic<bool> stopping_{false};
   std::optional<detail::completion> done_;
   std::thread thread_;

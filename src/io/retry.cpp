@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "base/log.hpp"
+#include "base/metrics.hpp"
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -138,6 +139,20 @@ net::awaitable<void> retry_clock::sleep(std::chrono::milliseconds delay) {
   co_await timer.async_wait(net::use_awaitable);
 }
 
+namespace {
+
+metrics::family retries_total("secexport_retries_total",
+                              "Requests sent again (to S3, STS, the metadata service or the event source), by reason",
+                              "counter", {"reason"});
+
+// A retry counts in the caller's counters (its manifest) and in the process's metrics.
+void count(const retry_scope& scope, retry_reason reason) {
+  if (scope.counters) scope.counters->add(reason);
+  retries_total.with({to_string(reason)}).add(1);
+}
+
+} // namespace
+
 net::awaitable<retry_outcome> retry(const retry_scope& scope, attempt_fn attempt, recover_fn recover) {
   retry_outcome out;
   bool refreshed = false, clock_fixed = false, resent_stale = false, retried = false, retried_timeout = false;
@@ -148,7 +163,7 @@ net::awaitable<retry_outcome> retry(const retry_scope& scope, attempt_fn attempt
     out.last = classify(report.outcome);
     if (out.last == retry_class::transient && report.outcome.stale_connection && !resent_stale) {
       resent_stale = true; // the server closed an idle connection; the request never reached it
-      if (scope.counters) scope.counters->add(retry_reason::connection);
+      count(scope, retry_reason::connection);
       log_debug("sending again on a new connection", {{"operation", scope.operation}, {"target", scope.target}});
       continue;
     }
@@ -161,7 +176,7 @@ net::awaitable<retry_outcome> retry(const retry_scope& scope, attempt_fn attempt
       bool& once = out.last == retry_class::refresh_credentials ? refreshed : clock_fixed;
       if (once || !recover || !recover(out.last, report)) co_return out;
       once = true;
-      if (scope.counters) scope.counters->add(reason_of(report.outcome));
+      count(scope, reason_of(report.outcome));
       log_warn("retrying at once", {{"operation", scope.operation}, {"target", scope.target},
                                     {"attempt", n + 1}, {"reason", report.description}});
       continue;
@@ -183,7 +198,7 @@ net::awaitable<retry_outcome> retry(const retry_scope& scope, attempt_fn attempt
     retried = true;
     retried_timeout = retried_timeout || timeout;
     const auto reason = reason_of(report.outcome);
-    if (scope.counters) scope.counters->add(reason);
+    count(scope, reason);
     auto delay = scope.policy.delay(backoffs++, scope.clock.rng());
     if (auto after = parse_retry_after(report.retry_after))
       delay = std::max<std::chrono::milliseconds>(delay, std::min<std::chrono::seconds>(*after, std::chrono::seconds(60)));

@@ -94,13 +94,31 @@ struct selected_tenant {
 /// The days of the pass for a tenant: `date`, or the catch-up window before `now`.
 [[nodiscard]] std::vector<sys_days> window_of(const job_settings& s, sys_us now);
 
+/// What a pass would do for a tenant, from its bucket's manifests (`run --dry-run`).
+struct tenant_plan {
+  std::string tenant;
+  std::vector<sys_days> window;  // the days the pass covers
+  std::vector<sys_days> todo;    // those it would export, oldest first
+  std::optional<error> failure;  // settings, credentials or the bucket could not be read
+};
+
+/// The plan for one tenant, on the calling thread (opens its backend, probes the manifests).
+/// Never throws: a failure is in the plan.
+[[nodiscard]] tenant_plan plan_tenant(const job_settings& s, const selected_tenant& t, sys_us now,
+                                      backend_factory& backends);
+
+/// plan_tenant for every tenant, up to `tenant_concurrency` at once. Exports nothing.
+[[nodiscard]] std::vector<tenant_plan> plan_pass(const job_settings& s, const std::vector<selected_tenant>& tenants,
+                                                 sys_us now, backend_factory& backends);
+
 /// One tenant, on the calling thread: which days, then each day in order until one fails or
 /// the scope stops. Never throws: every failure is in the outcome.
 [[nodiscard]] tenant_outcome run_tenant(const job_settings& s, const tenant::tenant_settings& t, sys_us now,
                                         backend_factory& backends, stop_scope& scope);
 
 /// One pass over `tenants`, up to `tenant_concurrency` at once on worker threads. Blocks
-/// until every worker is done. Meanwhile the calling thread runs `main` (when given): the
+/// until every worker is done. Each day and each failure counts in the process's metrics
+/// (secexport_exports_total, secexport_export_failures_total, ...: docs/OPERATIONS.md). Meanwhile the calling thread runs `main` (when given): the
 /// io_context of the signals and the grace timer (shutdown.hpp).
 [[nodiscard]] std::vector<tenant_outcome> run_pass(const job_settings& s, const std::vector<selected_tenant>& tenants,
                                                    sys_us now, backend_factory& backends, stop_scope& scope,

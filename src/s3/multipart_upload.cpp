@@ -1,6 +1,7 @@
 #include "s3/multipart_upload.hpp"
 
 #include "base/log.hpp"
+#include "base/metrics.hpp"
 #include "s3/error.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -15,6 +16,14 @@
 namespace secexport::s3 {
 
 namespace net = boost::asio;
+
+namespace {
+
+metrics::family parts_in_flight_family("secexport_parts_in_flight",
+                                       "UploadPart requests sent and not yet answered, over every upload", "gauge");
+metrics::cell& parts_in_flight = parts_in_flight_family.with();
+
+} // namespace
 
 std::optional<payload_mode> parse_payload_mode(std::string_view text) noexcept {
   if (text == "auto") return payload_mode::automatic;
@@ -114,7 +123,10 @@ void multipart_upload::start(net::awaitable<void> op, op_kind kind) {
     --running_;
     switch (kind) {
     case op_kind::operation: state_.operation_in_flight = false; break;
-    case op_kind::part: --state_.parts_in_flight; break;
+    case op_kind::part:
+      --state_.parts_in_flight;
+      parts_in_flight.add(-1);
+      break;
     case op_kind::abort: state_.abort_finished = true; break;
     }
     if (e) {
@@ -158,6 +170,7 @@ net::awaitable<upload_result> multipart_upload::run() {
       waiting_.erase(it);
       ++state_.parts_started;
       ++state_.parts_in_flight;
+      parts_in_flight.add(1);
       start(upload_one(std::move(p)), op_kind::part);
       continue;
     }

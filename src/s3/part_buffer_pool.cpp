@@ -1,5 +1,7 @@
 #include "s3/part_buffer_pool.hpp"
 
+#include "base/metrics.hpp"
+
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -11,11 +13,23 @@
 namespace secexport::s3 {
 namespace {
 
+metrics::family buffer_bytes_family("secexport_part_buffer_bytes",
+                                    "Bytes of part buffers mapped (in use or kept free for the next part), over "
+                                    "every upload",
+                                    "gauge");
+metrics::cell& buffer_bytes = buffer_bytes_family.with();
+
 char* map_block(std::size_t capacity) {
   void* p = ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();
+  buffer_bytes.add(static_cast<double>(capacity));
   ::madvise(p, capacity, MADV_HUGEPAGE); // fewer TLB misses while hashing and encrypting
   return static_cast<char*>(p);
+}
+
+void unmap_block(char* data, std::size_t capacity) noexcept {
+  ::munmap(data, capacity);
+  buffer_bytes.add(-static_cast<double>(capacity));
 }
 
 } // namespace
@@ -23,7 +37,7 @@ char* map_block(std::size_t capacity) {
 void part_buffer::reset() noexcept {
   if (!data_) return;
   if (pool_) pool_->give_back(data_, capacity_);
-  else ::munmap(data_, capacity_);
+  else unmap_block(data_, capacity_);
   pool_ = nullptr;
   data_ = nullptr;
   capacity_ = size_ = 0;
@@ -33,7 +47,7 @@ part_buffer_pool::part_buffer_pool(std::uint64_t budget_bytes, std::size_t max_b
     : budget_(budget_bytes), max_buffers_(max_buffers) {}
 
 part_buffer_pool::~part_buffer_pool() {
-  for (auto& b : free_) ::munmap(b.data, b.capacity);
+  for (auto& b : free_) unmap_block(b.data, b.capacity);
 }
 
 part_buffer part_buffer_pool::wrap(block b) {
@@ -60,7 +74,7 @@ std::optional<part_buffer> part_buffer_pool::take_locked(std::size_t capacity) {
   // Parts grew: idle buffers that are too small give their bytes back to the budget.
   while (stats_.allocated + capacity > budget_ && !free_.empty()) {
     stats_.allocated -= free_.back().capacity;
-    ::munmap(free_.back().data, free_.back().capacity);
+    unmap_block(free_.back().data, free_.back().capacity);
     free_.pop_back();
   }
   if (stats_.allocated + capacity <= budget_) {

@@ -12,8 +12,10 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import unittest
 import uuid
@@ -316,3 +318,73 @@ def manifest(st: dict, key: str) -> dict | None:
 def report_key(prefix: str, tenant: str, date: str) -> str:
     y, m, d = date.split("-")
     return f"{prefix}/security-events/{tenant}/{y}/{m}/{d}/security-events_{tenant}_{date}.csv"
+
+
+# The tenant store and the exporter's identity, for the tenant, job and operator tests.
+
+class tenant_harness(unittest.TestCase):
+    """A tenant store in a scratch directory and the exporter's identity on moto (IAM enforced);
+    helpers to make customers' IAM users, save tenants and run the daily job. No tests."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.st = state()
+        cls.dir = tempfile.mkdtemp(prefix="secexport-tenants-")
+        cls.bucket = cls.st["bucket"]
+        # The exporter's own identity: may assume any role (customers' trust policies decide).
+        cls.identity_name = "exporter-" + uuid.uuid4().hex[:8]
+        cls.identity = admin.create_user(cls.st, cls.identity_name, policies.allow("sts:AssumeRole", "*"))
+        remember_secrets([cls.identity["secret_access_key"]])
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def env(self, **extra) -> dict:
+        e = base_env(self.st, user=None)
+        e.update(AWS_ACCESS_KEY_ID=self.identity["access_key_id"],
+                 AWS_SECRET_ACCESS_KEY=self.identity["secret_access_key"],
+                 SECEXPORT_SOURCE_TOKEN=SOURCE_TOKEN, SECEXPORT_TENANTS_DIR=self.dir)
+        e.update(extra)
+        return e
+
+    def endpoints(self) -> list[str]:
+        return ["--endpoint-url", self.st["endpoint"], "--sts-endpoint-url", self.st["endpoint"]]
+
+    def tenant(self, *args, env=None, aws=True) -> run_result:
+        return run(["tenant", *args, *(self.endpoints() if aws else [])], env or self.env())
+
+    def key_user(self, policy) -> dict:
+        """A customer's IAM user with `policy` (or none); its keys for the access-key method."""
+        name = "customer-" + uuid.uuid4().hex[:8]
+        u = admin.create_user(self.st, name, policy)
+        u["name"] = name
+        remember_secrets([u["secret_access_key"]])
+        return u
+
+    def save_key_tenant(self, tenant: str, user: dict, prefix: str, *extra, check=True) -> run_result:
+        r = self.tenant("save", tenant, "--method", "access-key", "--access-key-id", user["access_key_id"],
+                        "--bucket", self.bucket, "--prefix", prefix, "--source-url", "https://127.0.0.1:1", *extra,
+                        env=self.env(SECEXPORT_TENANT_SECRET_ACCESS_KEY=user["secret_access_key"]))
+        if check:
+            self.assertEqual(r.returncode, 0, r)
+        return r
+
+    def save_in(self, d: str, tenant: str, user: dict, prefix: str, source_url: str) -> None:
+        """Saves (tested) an access-key tenant in the store `d`."""
+        r = run(["tenant", "save", tenant, "--method", "access-key", "--access-key-id",
+                         user["access_key_id"], "--bucket", self.bucket, "--prefix", prefix, "--source-url",
+                         source_url, "--tenants-dir", d, *self.endpoints()],
+                        self.env(SECEXPORT_TENANT_SECRET_ACCESS_KEY=user["secret_access_key"]))
+        self.assertEqual(r.returncode, 0, r)
+
+    def job_env(self, fake_now: str, **extra) -> dict:
+        return self.env(SECEXPORT_FAKE_NOW=fake_now, **extra)
+
+    def point_at(self, tenant: str, source_url: str) -> None:
+        r = self.tenant("save", tenant, "--source-url", source_url, "--no-verify")
+        self.assertEqual(r.returncode, 0, r)
+
+    def run_job(self, *args, fake_now: str, dir: str) -> run_result:
+        return run(["run", *args, "--tenants-dir", dir, *self.endpoints()],
+                           self.job_env(fake_now), timeout=600)

@@ -8,6 +8,7 @@
 #include "job/shutdown.hpp"
 #include "support/scratch_dir.hpp"
 
+#include "base/metrics.hpp"
 #include "export/error.hpp"
 
 #include <boost/asio/post.hpp>
@@ -365,6 +366,59 @@ TEST(stop_scope, an_export_entering_after_cancel_all_is_cancelled_at_once) {
   scope.leave(b);
   EXPECT_EQ(seen, (std::vector<std::string>{"a:x", "b:x"}));
   EXPECT_EQ(scope.running(), 0u);
+}
+
+} // namespace
+} // namespace secexport::job
+
+namespace secexport::job {
+namespace {
+
+TEST_F(daily_job_test, a_dry_run_plans_the_missing_days_and_exports_nothing) {
+  store.save(ready_tenant("acme"));
+  store.save(ready_tenant("beta"));
+  store.save(ready_tenant("broken"));
+  world.manifests["acme"] = {day("2026-11-22"), day("2026-11-24")};
+  world.open_failure["broken"] = "AccessDenied on HeadObject";
+  auto s = all_tenants(3);
+  auto plans = plan_pass(s, select_tenants(s, store), now, factory);
+  ASSERT_EQ(plans.size(), 3u);
+  std::map<std::string, tenant_plan> by_tenant;
+  for (auto& p : plans) by_tenant[p.tenant] = p;
+  EXPECT_EQ(by_tenant["acme"].todo, std::vector<sys_days>{day("2026-11-23")});
+  EXPECT_EQ(by_tenant["acme"].window.size(), 3u);
+  EXPECT_FALSE(by_tenant["acme"].failure);
+  EXPECT_EQ(by_tenant["beta"].todo.size(), 3u);
+  ASSERT_TRUE(by_tenant["broken"].failure);
+  EXPECT_NE(by_tenant["broken"].failure->message.find("AccessDenied"), std::string::npos);
+  EXPECT_TRUE(world.exported.empty());
+  s.force = true;
+  plans = plan_pass(s, select_tenants(s, store), now, factory);
+  for (const auto& p : plans)
+    if (p.tenant == "acme") {
+      EXPECT_EQ(p.todo.size(), 3u);
+    }
+}
+
+TEST_F(daily_job_test, a_pass_counts_days_rows_failures_and_the_last_day_in_the_process_metrics) {
+  auto& r = metrics::process_registry();
+  store.save(ready_tenant("metrics-ok"));
+  store.save(ready_tenant("metrics-bad"));
+  world.manifests["metrics-ok"] = {day("2026-11-22")};
+  world.day_failure[{"metrics-bad", day("2026-11-23")}] = "the source answered 500";
+  (void)pass(all_tenants(2));
+  const auto text = r.render();
+  EXPECT_NE(text.find("secexport_exports_total{tenant=\"metrics-ok\",result=\"ok\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("secexport_exports_total{tenant=\"metrics-bad\",result=\"failed\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("secexport_rows_exported_total{tenant=\"metrics-ok\"} 20\n"), std::string::npos);
+  EXPECT_NE(text.find("secexport_export_failures_total{tenant=\"metrics-bad\",reason=\"other\"} 1\n"),
+            std::string::npos);
+  // 2026-11-24T00:00:00Z, the newest day exported.
+  EXPECT_NE(text.find("secexport_last_exported_day_timestamp_seconds{tenant=\"metrics-ok\"} 1795478400\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("secexport_export_duration_seconds_count{tenant=\"metrics-ok\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE secexport_pass_end_timestamp_seconds gauge\nsecexport_pass_end_timestamp_seconds "),
+            std::string::npos);
 }
 
 } // namespace
