@@ -124,6 +124,10 @@ def parse_value_spec(option: Option, spec: str) -> None:
         option.repeatable = True
         spec = spec[: -len(" ...")]
     spec = spec.removesuffix(" REQUIRED")
+    # CLI11's annotations after the type: an environment variable, options needed or excluded.
+    if (m := re.search(r"\(Env:([^)]*)\)", spec)) is not None:
+        option.description = (option.description + f" (environment: {m.group(1)})").strip()
+    spec = re.sub(r"\s*\(Env:[^)]*\)|(?:^|\s+)(?:Needs|Excludes):.*$", "", spec).strip()
     if not spec:
         return
     if (m := re.search(r"=([^=\]}]*)$", spec)) is not None:
