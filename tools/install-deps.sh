@@ -9,6 +9,7 @@ set -euo pipefail
 packages=(
   # build
   g++ cmake make pkg-config
+  ninja-build                 # the generator of CMakePresets.json
   libboost1.81-dev            # Asio + Beast (header-only parts only)
   libssl-dev                  # OpenSSL 3: TLS, SHA-256, HMAC
   libsimdjson-dev             # event pages
@@ -24,6 +25,9 @@ packages=(
   nginx-light                 # TLS in front of moto
   radosgw ceph-mon ceph-osd ceph-common
   prometheus                  # promtool: checks the metrics secexport writes (test_operator)
+  # deploy tests (tests/deploy): the zsh completion, the man page's lint, the Kubernetes YAML
+  # (for /usr/bin/python3 when the machine's python3 lacks PyYAML), the units, the image's libs
+  zsh mandoc groff-base man-db python3-yaml systemd git
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(rclone linux-perf hyperfine time valgrind)

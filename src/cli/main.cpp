@@ -3,6 +3,7 @@
 #include "base/log.hpp"
 #include "cli/commands.hpp"
 #include "cli/common_options.hpp"
+#include "secexport_build_info.hpp" // generated at build time: SECEXPORT_GIT_COMMIT, SECEXPORT_BUILD_TYPE
 
 #include <cstdio>
 #include <optional>
@@ -47,7 +48,11 @@ int main(int argc, char** argv) {
                "2 bad usage or configuration, 130 interrupted (SIGINT), 143 terminated (SIGTERM)."};
   app.require_subcommand(1);
   app.fallthrough(); // inherited: global flags work after the subcommand too (`export --log-level debug`)
-  app.set_version_flag("--version", SECEXPORT_VERSION);
+  // One line, three parts: which release, which commit (`-dirty` when built from uncommitted
+  // changes, `unknown` outside git), which build type. Bug reports quote it.
+  app.set_version_flag("--version", "secexport " SECEXPORT_VERSION " (commit " SECEXPORT_GIT_COMMIT
+                                    ", " SECEXPORT_BUILD_TYPE " build)",
+                       "Print the version, the git commit and the build type, and exit");
   std::string level = "info", format = "text";
   app.add_option("--log-level", level, "debug, info, warn, error or off")
       ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}))
