@@ -57,24 +57,26 @@ net::awaitable<aws_response> aws_client::call(const aws_request& request) {
   bool resent = false;
   std::shared_ptr<const auth::credentials> creds;
   auto attempt = [&](unsigned n) -> net::awaitable<io::attempt_report> {
-    creds = co_await credentials_->get();
-
-    // Signed now, immediately before sending: never queued signed.
-    std::vector<header_field> headers = request.headers;
-    headers.push_back({"host", endpoint_.host_header()});
-    auto signature = context_.signer().sign_headers(
-        http::to_string(request.method), path, request.query, headers, payload_hash,
-        s3 ? std::string_view(payload_hash) : std::string_view{}, creds->identity(),
-        signing_scope{context_.clock().now(), region_, service_}, s3 ? s3_rules : generic_rules);
-
     io::http_request req;
     req.method = request.method;
     req.target = target;
     req.body = request.body;
-    req.headers.reserve(headers.size());
-    for (auto& h : headers)
-      if (h.name != "host") req.headers.push_back(std::move(h));
-    req.headers.push_back({"Authorization", std::move(signature.authorization)});
+    if (credentials_) {
+      creds = co_await credentials_->get();
+      // Signed now, immediately before sending: never queued signed.
+      std::vector<header_field> headers = request.headers;
+      headers.push_back({"host", endpoint_.host_header()});
+      auto signature = context_.signer().sign_headers(
+          http::to_string(request.method), path, request.query, headers, payload_hash,
+          s3 ? std::string_view(payload_hash) : std::string_view{}, creds->identity(),
+          signing_scope{context_.clock().now(), region_, service_}, s3 ? s3_rules : generic_rules);
+      req.headers.reserve(headers.size());
+      for (auto& h : headers)
+        if (h.name != "host") req.headers.push_back(std::move(h));
+      req.headers.push_back({"Authorization", std::move(signature.authorization)});
+    } else {
+      req.headers = request.headers; // an unsigned action (AssumeRoleWithWebIdentity)
+    }
 
     auto result = co_await http_.send(req);
     resent = resent || n > 1;
@@ -116,6 +118,7 @@ net::awaitable<aws_response> aws_client::call(const aws_request& request) {
   };
   auto recover = [&](io::retry_class c, const io::attempt_report&) {
     if (c == io::retry_class::refresh_credentials) {
+      if (!creds) return false; // unsigned: there is nothing to refresh
       log_warn("credentials expired; refreshing", {{"operation", request.operation}, {"credentials", creds->source}});
       credentials_->invalidate(*creds);
       return true;

@@ -94,7 +94,8 @@ struct aws_response {
 class aws_client {
 public:
   /// `service` is the signing name ("s3", "sts"); S3 requests use S3's signing rules and
-  /// carry x-amz-content-sha256. Retries are counted in `counters` when given.
+  /// carry x-amz-content-sha256. Retries are counted in `counters` when given. Null
+  /// `credentials`: requests are sent unsigned (STS AssumeRoleWithWebIdentity).
   aws_client(aws_context& context, io::endpoint endpoint, std::string service, std::string region,
              std::shared_ptr<credentials_provider> credentials, io::retry_counters* counters = nullptr);
 
@@ -103,7 +104,7 @@ public:
   [[nodiscard]] const io::endpoint& endpoint() const noexcept { return endpoint_; }
   [[nodiscard]] const std::string& region() const noexcept { return region_; }
   [[nodiscard]] aws_context& context() noexcept { return context_; }
-  [[nodiscard]] credentials_provider& credentials() noexcept { return *credentials_; }
+  [[nodiscard]] credentials_provider& credentials() noexcept { return *credentials_; } // signed clients only
 
 private:
   aws_context& context_;

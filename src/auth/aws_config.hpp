@@ -4,18 +4,27 @@
 // files are inputs), so every precedence rule is unit-tested; assuming the roles happens
 // later, in credentials_provider.
 //
-// Credential precedence, as in the AWS CLI:
-//   1. explicit keys (secexport's own configuration, a tenant's settings),
-//   2. an explicit --profile,
-//   3. AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN,
-//   4. the profile named by AWS_PROFILE, else "default", in the shared files,
-//   5. the EC2 instance metadata service (IMDSv2: the instance profile's role credentials,
-//      refreshed before they expire), unless AWS_EC2_METADATA_DISABLED=true;
-//      AWS_EC2_METADATA_SERVICE_ENDPOINT moves it (default http://169.254.169.254),
+// Credential precedence: the AWS CLI's (botocore's) chain, first link that is configured wins:
+//   0. explicit keys (secexport's own configuration, a tenant's settings);
+//   1. AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (skipped when --profile
+//      names a profile explicitly, as in the AWS CLI);
+//   2. the profile's `role_arn` with `source_profile` or `credential_source`
+//      (Environment, EcsContainer, Ec2InstanceMetadata): AssumeRole, chained;
+//   3. web identity: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (+ AWS_ROLE_SESSION_NAME), or
+//      the profile's `web_identity_token_file` + `role_arn` (+ `role_session_name`); each key
+//      from the environment first (unless --profile), then the profile;
+//   4. (SSO: `sso_session` / `sso_start_url` profiles are refused: not supported);
+//   5. the profile's keys in the shared credentials file;
+//   6. the profile's `credential_process`;
+//   7. the profile's keys in the config file;
+//   8. container credentials: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (http://169.254.170.2 +
+//      path) or AWS_CONTAINER_CREDENTIALS_FULL_URI, with AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
+//      or AWS_CONTAINER_AUTHORIZATION_TOKEN (ECS tasks, EKS Pod Identity);
+//   9. the EC2 instance metadata service (IMDSv2), unless AWS_EC2_METADATA_DISABLED=true;
+//      AWS_EC2_METADATA_SERVICE_ENDPOINT moves it (default http://169.254.169.254);
 // then `--role-arn` (with --external-id ...) is assumed on top of whatever that produced.
-// A profile with `role_arn` assumes that role from its `source_profile` (or
-// `credential_source = Environment`), with `external_id`, `role_session_name` and
-// `duration_seconds`, exactly like ~/.aws/config written for the AWS CLI.
+// The profile is --profile, else AWS_PROFILE, else "default"; a profile that exists but has
+// none of the keys above lets the chain go on to 8 and 9, as in the AWS CLI.
 #pragma once
 
 #include "auth/credentials.hpp"
@@ -36,9 +45,36 @@ struct assume_role_spec {
   std::string source;       // where the role was configured, for messages
 };
 
+/// STS AssumeRoleWithWebIdentity with a token read from a file at every refresh.
+struct web_identity_spec {
+  std::string token_file;
+  std::string role_arn;
+  std::string session_name; // empty: "secexport-<unix time>"
+  std::string source;       // "AWS_WEB_IDENTITY_TOKEN_FILE=/path" or "profile 'p' (...)"
+};
+
+/// The ECS / EKS Pod Identity credentials endpoint.
+struct container_spec {
+  std::string url;          // checked by container_endpoint() (container_provider.hpp)
+  std::string variable;     // which variable named it, for messages
+  std::string token_file;   // AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: read at every fetch
+  secret token;             // else AWS_CONTAINER_AUTHORIZATION_TOKEN (may be empty: no header)
+};
+
+/// A profile's `credential_process`.
+struct process_spec {
+  std::string command;      // as written in the profile; split by split_command_line()
+  std::string profile;      // for messages
+};
+
+/// Where the base credentials come from: exactly one of `web_identity`, `container`,
+/// `process`, `instance_metadata`, else the static `base` keys.
 struct credential_plan {
   credentials base;                    // long-term (or environment session) credentials
   std::string instance_metadata;       // else: the IMDS endpoint to fetch role credentials from
+  std::optional<web_identity_spec> web_identity;
+  std::optional<container_spec> container;
+  std::optional<process_spec> process;
 
   std::vector<assume_role_spec> roles; // assumed in order, each with the previous as source
   [[nodiscard]] std::string describe() const;

@@ -1,7 +1,7 @@
 // The credential chain on top of the providers: what `resolve_aws_settings` (aws_config.hpp)
-// decided, turned into one provider: static keys (flags, environment, profiles) or the
-// instance metadata service, then each role to assume, in order, each using the previous
-// link's credentials.
+// decided, turned into one provider: static keys (flags, environment, profiles), web
+// identity, container credentials, credential_process or the instance metadata service,
+// then each role to assume, in order, each using the previous link's credentials.
 #pragma once
 
 #include "auth/aws_client.hpp"

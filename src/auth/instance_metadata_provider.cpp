@@ -1,9 +1,9 @@
 #include "auth/instance_metadata_provider.hpp"
 
 #include "auth/aws_client.hpp"
+#include "auth/credentials_json.hpp"
+#include "auth/metadata_request.hpp"
 #include "base/log.hpp"
-
-#include <simdjson.h>
 
 namespace secexport::auth {
 
@@ -11,45 +11,19 @@ namespace net = boost::asio;
 namespace http = boost::beast::http;
 
 std::optional<credentials> parse_instance_credentials(std::string_view json) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  if (parser.parse(json.data(), json.size()).get(doc)) return std::nullopt;
-  auto field = [&](const char* name) -> std::optional<std::string> {
-    std::string_view v;
-    if (doc[name].get_string().get(v)) return std::nullopt;
-    return std::string(v);
-  };
-  auto code = field("Code"), id = field("AccessKeyId"), key = field("SecretAccessKey"), token = field("Token"),
-       expiration = field("Expiration");
-  if (!code || *code != "Success" || !id || !key || !token || !expiration) return std::nullopt;
-  auto when = parse_rfc3339(*expiration);
-  if (!when) return std::nullopt;
-  credentials c;
-  c.access_key_id = std::move(*id);
-  c.secret_access_key = secret(std::move(*key));
-  c.session_token = secret(std::move(*token));
-  c.expiration = std::chrono::floor<std::chrono::seconds>(*when);
-  return c;
+  auto d = read_credentials_document(json);
+  if (!d || !d->code || *d->code != "Success" || !d->token) return std::nullopt;
+  return make_credentials(d->access_key_id, d->secret_access_key, d->token, d->expiration, true);
 }
 
 namespace {
-
-io::http_options imds_http_options() {
-  io::http_options o;
-  o.timeouts.connect = std::chrono::seconds(1);
-  o.timeouts.handshake = std::chrono::seconds(1);
-  o.timeouts.response = std::chrono::seconds(2);
-  o.timeouts.idle = std::chrono::seconds(2);
-  o.max_response_body = 64 << 10;
-  return o;
-}
 
 class instance_metadata_provider final : public refreshing_provider {
 public:
   instance_metadata_provider(aws_context& context, io::endpoint imds, std::function<sys_s()> clock,
                              std::chrono::seconds window)
       : refreshing_provider(context.executor(), std::move(clock), window), imds_(imds),
-        http_(context.executor(), std::move(imds), nullptr, imds_http_options()), context_(context) {}
+        http_(context.executor(), std::move(imds), nullptr, metadata_http_options()), context_(context) {}
 
   std::string describe() const override { return "instance metadata (" + imds_.url() + ")"; }
 
@@ -96,20 +70,7 @@ private:
     req.method = method;
     req.target = std::move(target);
     req.headers = std::move(headers);
-    io::http_result r;
-    // IMDS throttles and restarts: one retry, after a short pause, through the retry engine.
-    auto attempt = [&](unsigned) -> net::awaitable<io::attempt_report> {
-      r = co_await http_.send(req);
-      io::attempt_report report;
-      report.outcome.transport = r.error;
-      report.outcome.stale_connection = r.stale_connection;
-      report.outcome.status = r.error ? 0u : r.response.status;
-      report.description = r.error ? r.describe_error(imds_) : "HTTP " + std::to_string(r.response.status);
-      co_return report;
-    };
-    static const io::backoff_policy policy{std::chrono::milliseconds(100), std::chrono::milliseconds(500), 2};
-    const io::retry_scope scope{policy, http_.budget(), context_.retry_clock(), nullptr, "instance metadata", req.target};
-    co_await io::retry(scope, attempt);
+    auto r = co_await send_metadata_request(http_, context_, req, "instance metadata");
     if (r.error) fail(r.describe_error(imds_));
     if (r.response.status != 200)
       fail(std::string(to_string(method)) + " " + req.target + " answered HTTP " + std::to_string(r.response.status));

@@ -70,6 +70,11 @@ std::optional<ini_section> shared_config::profile(std::string_view name) const {
   return merged;
 }
 
+std::optional<ini_section> shared_config::credentials_file_profile(std::string_view name) const {
+  if (auto cred = credentials_.find(name); cred != credentials_.end()) return cred->second;
+  return std::nullopt;
+}
+
 std::string shared_config::where(std::string_view profile) const {
   return "profile '" + std::string(profile) + "' (" + credentials_path_ + ", " + config_path_ + ")";
 }

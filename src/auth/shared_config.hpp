@@ -36,6 +36,9 @@ public:
 
   /// The merged keys of a profile, or nullopt when neither file has it.
   [[nodiscard]] std::optional<ini_section> profile(std::string_view name) const;
+  /// The profile's keys in the shared credentials file only (the AWS CLI looks for keys
+  /// there before credential_process, and in the config file after it).
+  [[nodiscard]] std::optional<ini_section> credentials_file_profile(std::string_view name) const;
   [[nodiscard]] const std::string& credentials_path() const noexcept { return credentials_path_; }
   [[nodiscard]] const std::string& config_path() const noexcept { return config_path_; }
   /// "profile NAME in FILE" for messages.

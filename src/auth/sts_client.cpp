@@ -26,14 +26,27 @@ aws_request form_request(std::string_view operation, const std::string& body) {
   return r;
 }
 
+std::string default_session_name(aws_client& sts) {
+  return "secexport-" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                           sts.context().clock().now().time_since_epoch())
+                                           .count());
+}
+
+// The session of a successful answer, or the error of one that carries no credentials.
+assumed_role role_session(std::optional<assumed_role> parsed, std::string_view action, const std::string& role_arn,
+                          aws_client& sts, const aws_response& response, std::string_view source) {
+  if (!parsed)
+    throw aws_call_error(std::string(action) + " of " + role_arn + " via " + sts.endpoint().url() +
+                             " returned a response without credentials",
+                         response.error);
+  parsed->session.source = std::string(source) + role_arn;
+  return std::move(*parsed);
+}
+
 } // namespace
 
 net::awaitable<assumed_role> assume_role(aws_client& sts, const assume_role_spec& role) {
-  auto session = role.session_name.empty()
-                     ? "secexport-" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                                         sts.context().clock().now().time_since_epoch())
-                                                         .count())
-                     : sanitize_session_name(role.session_name);
+  auto session = role.session_name.empty() ? default_session_name(sts) : sanitize_session_name(role.session_name);
   auto duration = role.duration;
   for (int pass = 0;; ++pass) {
     std::string body;
@@ -44,15 +57,9 @@ net::awaitable<assumed_role> assume_role(aws_client& sts, const assume_role_spec
     append_form(body, "DurationSeconds", std::to_string(duration.count()));
     if (!role.external_id.empty()) append_form(body, "ExternalId", role.external_id);
     auto response = co_await sts.call(form_request("AssumeRole", body));
-    if (response.ok()) {
-      auto parsed = parse_assume_role_response(response.body);
-      if (!parsed)
-        throw aws_call_error("AssumeRole of " + role.role_arn + " via " + sts.endpoint().url() +
-                                 " returned a response without credentials",
-                             response.error);
-      parsed->session.source = "assumed role " + role.role_arn;
-      co_return std::move(*parsed);
-    }
+    if (response.ok())
+      co_return role_session(parse_assume_role_response(response.body), "AssumeRole", role.role_arn, sts, response,
+                             "assumed role ");
     const auto& e = response.error;
     // A role whose MaxSessionDuration is below the requested duration answers
     // ValidationError: fall back to 3600 s once. (Any other ValidationError fails again
@@ -73,6 +80,27 @@ net::awaitable<assumed_role> assume_role(aws_client& sts, const assume_role_spec
              " and that its sts:ExternalId condition equals the external ID shown above";
     throw aws_call_error(msg, e);
   }
+}
+
+net::awaitable<assumed_role> assume_role_with_web_identity(aws_client& sts, const web_identity_spec& spec,
+                                                           const secret& token) {
+  auto session = spec.session_name.empty() ? default_session_name(sts) : sanitize_session_name(spec.session_name);
+  std::string body;
+  append_form(body, "Action", "AssumeRoleWithWebIdentity");
+  append_form(body, "Version", "2011-06-15");
+  append_form(body, "RoleArn", spec.role_arn);
+  append_form(body, "RoleSessionName", session);
+  append_form(body, "WebIdentityToken", token.reveal());
+  auto response = co_await sts.call(form_request("AssumeRoleWithWebIdentity", body));
+  if (response.ok())
+    co_return role_session(parse_assume_role_with_web_identity_response(response.body), "AssumeRoleWithWebIdentity",
+                           spec.role_arn, sts, response, "web identity role ");
+  std::string msg = "AssumeRoleWithWebIdentity of " + spec.role_arn + " with the token in " + spec.token_file +
+                    " failed: " + response.error.describe();
+  if (response.error.is(service_errc::access_denied))
+    msg += ". Check that the role's trust policy allows sts:AssumeRoleWithWebIdentity for this identity "
+           "provider and the token's subject and audience";
+  throw aws_call_error(msg, response.error);
 }
 
 net::awaitable<caller_identity> get_caller_identity(aws_client& sts) {

@@ -16,10 +16,14 @@ std::string sanitize_session_name(std::string_view name) {
   return s;
 }
 
-std::optional<assumed_role> parse_assume_role_response(std::string_view xml) {
+namespace {
+
+// AssumeRole and AssumeRoleWithWebIdentity answer the same shape under their own names.
+std::optional<assumed_role> parse_role_credentials(std::string_view xml, const char* response_name,
+                                                   const char* result_name) {
   pugi::xml_document doc;
   if (!doc.load_buffer(xml.data(), xml.size())) return std::nullopt;
-  auto result = doc.child("AssumeRoleResponse").child("AssumeRoleResult");
+  auto result = doc.child(response_name).child(result_name);
   auto c = result.child("Credentials");
   std::string id = c.child_value("AccessKeyId"), key = c.child_value("SecretAccessKey"),
               token = c.child_value("SessionToken");
@@ -32,6 +36,16 @@ std::optional<assumed_role> parse_assume_role_response(std::string_view xml) {
   r.session.expiration = std::chrono::floor<std::chrono::seconds>(*expiration);
   r.assumed_role_arn = result.child("AssumedRoleUser").child_value("Arn");
   return r;
+}
+
+} // namespace
+
+std::optional<assumed_role> parse_assume_role_response(std::string_view xml) {
+  return parse_role_credentials(xml, "AssumeRoleResponse", "AssumeRoleResult");
+}
+
+std::optional<assumed_role> parse_assume_role_with_web_identity_response(std::string_view xml) {
+  return parse_role_credentials(xml, "AssumeRoleWithWebIdentityResponse", "AssumeRoleWithWebIdentityResult");
 }
 
 std::optional<caller_identity> parse_caller_identity_response(std::string_view xml) {

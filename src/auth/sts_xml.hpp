@@ -1,5 +1,5 @@
-// The XML of the STS answers secexport reads (AssumeRole, GetCallerIdentity) and the
-// session-name rules. Pure; fuzzed.
+// The XML of the STS answers secexport reads (AssumeRole, AssumeRoleWithWebIdentity,
+// GetCallerIdentity) and the session-name rules. Pure; fuzzed.
 #pragma once
 
 #include "auth/credentials.hpp"
@@ -25,6 +25,8 @@ struct caller_identity {
 
 /// Parses the body of an AssumeRole response; nullopt if it lacks any credential field.
 [[nodiscard]] std::optional<assumed_role> parse_assume_role_response(std::string_view xml);
+/// The same for AssumeRoleWithWebIdentity.
+[[nodiscard]] std::optional<assumed_role> parse_assume_role_with_web_identity_response(std::string_view xml);
 [[nodiscard]] std::optional<caller_identity> parse_caller_identity_response(std::string_view xml);
 
 } // namespace secexport::auth

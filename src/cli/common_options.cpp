@@ -42,8 +42,14 @@ void aws_flags::add_to(CLI::App& app, bool role_options) {
   auto* g = "AWS";
   app.add_option("--profile", profile,
                  "Profile in the AWS shared files (~/.aws/credentials, ~/.aws/config, or the files named "
-                 "by AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE). Without it: AWS_ACCESS_KEY_ID/"
-                 "AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, then AWS_PROFILE, then 'default'")
+                 "by AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE). Credentials are looked for in the AWS CLI's "
+                 "order: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN (not with --profile); the "
+                 "profile's role_arn (source_profile or credential_source); web identity (AWS_WEB_IDENTITY_TOKEN_FILE "
+                 "+ AWS_ROLE_ARN, or web_identity_token_file + role_arn); the profile's keys in the credentials "
+                 "file; its credential_process; its keys in the config file; container credentials "
+                 "(AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI); EC2 instance metadata. The profile is "
+                 "this flag, else AWS_PROFILE, else 'default'; SSO profiles are not supported. "
+                 "`secexport whoami` shows which one answered")
       ->group(g);
   app.add_option("--region", region, "AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the profile's region, us-east-1)")
       ->group(g);
@@ -189,6 +195,14 @@ s3::checksum_mode transfer_flags::checksum_mode() const { return *s3::parse_chec
 
 s3::session open_session(net::any_io_executor executor, const aws_flags& flags) {
   return s3::open_session(executor, flags.settings());
+}
+
+auth::aws_client open_sts(s3::session& session) {
+  auto endpoint = io::parse_endpoint(session.settings.sts_endpoint);
+  if (!endpoint)
+    throw usage_error("the STS endpoint '" + io::printable_url(session.settings.sts_endpoint) +
+                      "': " + endpoint.error().message);
+  return auth::aws_client(*session.context, *endpoint, "sts", session.settings.region, session.credentials);
 }
 
 std::pair<std::string, std::string> parse_s3_url(const std::string& url) {

@@ -134,11 +134,7 @@ int run_external_id(tenant_args& a) {
   // The exporter's identity first: a tenant is saved only once the steps can be printed.
   net::io_context ioc(1);
   auto session = open_session(ioc.get_executor(), a.aws);
-  auto sts_endpoint = io::parse_endpoint(session.settings.sts_endpoint);
-  if (!sts_endpoint)
-    throw usage_error("the STS endpoint '" + io::printable_url(session.settings.sts_endpoint) +
-                      "': " + sts_endpoint.error().message);
-  auth::aws_client sts(*session.context, *sts_endpoint, "sts", session.settings.region, session.credentials);
+  auto sts = open_sts(session);
   auto id = io::run_to_completion<auth::caller_identity>(ioc, [&]() -> net::awaitable<auth::caller_identity> {
     auto r = co_await auth::get_caller_identity(sts);
     session.context->close_idle();

@@ -224,5 +224,178 @@ TEST(instance_metadata, parses_the_role_credentials_document) {
   EXPECT_FALSE(parse_instance_credentials("not json"));
 }
 
+
+// ---------------------------------------------------------------- the chain's order (botocore's)
+
+namespace chain {
+
+const char* credentials_text = R"([keys-both]
+aws_access_key_id = AKIDCREDFILE
+aws_secret_access_key = cred-file-secret
+)";
+
+const char* config_text = R"([profile keys-both]
+aws_access_key_id = AKIDCONFIG
+aws_secret_access_key = config-secret
+credential_process = /usr/bin/creds --profile 'keys both'
+[profile process-over-config]
+aws_access_key_id = AKIDCONFIG
+aws_secret_access_key = config-secret
+credential_process = /usr/bin/creds
+[profile irsa]
+web_identity_token_file = /var/run/secrets/token
+role_arn = arn:aws:iam::111122223333:role/irsa
+role_session_name = pod
+[profile irsa-no-role]
+web_identity_token_file = /var/run/secrets/token
+[profile role-over-web-identity-source]
+role_arn = arn:aws:iam::111122223333:role/target
+source_profile = irsa
+[profile role-from-container]
+role_arn = arn:aws:iam::111122223333:role/target
+credential_source = EcsContainer
+[profile role-from-imds]
+role_arn = arn:aws:iam::111122223333:role/target
+credential_source = Ec2InstanceMetadata
+[profile region-only]
+region = eu-west-3
+)";
+
+struct chain_test : ::testing::Test {
+  fake_env env;
+  shared_config files = shared_config::from_text(credentials_text, config_text);
+  credential_plan plan(std::optional<std::string> profile = std::nullopt) {
+    aws_options o;
+    o.profile = std::move(profile);
+    return resolve_aws_settings(o, env, files).credentials;
+  }
+  void web_identity_env() {
+    env.vars["AWS_WEB_IDENTITY_TOKEN_FILE"] = "/var/run/secrets/eks/token";
+    env.vars["AWS_ROLE_ARN"] = "arn:aws:iam::111122223333:role/from-env";
+    env.vars["AWS_ROLE_SESSION_NAME"] = "env-session";
+  }
+  void container_env() { env.vars["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = "/v2/credentials/task-id"; }
+};
+
+TEST_F(chain_test, web_identity_from_the_environment_names_file_and_role) {
+  web_identity_env();
+  auto p = plan();
+  ASSERT_TRUE(p.web_identity);
+  EXPECT_EQ(p.web_identity->token_file, "/var/run/secrets/eks/token");
+  EXPECT_EQ(p.web_identity->role_arn, "arn:aws:iam::111122223333:role/from-env");
+  EXPECT_EQ(p.web_identity->session_name, "env-session");
+  EXPECT_EQ(p.describe(), "web identity (AWS_WEB_IDENTITY_TOKEN_FILE=/var/run/secrets/eks/token, role "
+                          "arn:aws:iam::111122223333:role/from-env)");
+}
+
+TEST_F(chain_test, environment_keys_come_before_web_identity) {
+  web_identity_env();
+  env.vars["AWS_ACCESS_KEY_ID"] = "AKIDENV";
+  env.vars["AWS_SECRET_ACCESS_KEY"] = "env-secret";
+  auto p = plan();
+  EXPECT_FALSE(p.web_identity);
+  EXPECT_EQ(p.base.access_key_id, "AKIDENV");
+}
+
+TEST_F(chain_test, web_identity_profile_keys_and_the_environment_mix_per_key) {
+  auto p = plan("irsa");
+  ASSERT_TRUE(p.web_identity);
+  EXPECT_EQ(p.web_identity->token_file, "/var/run/secrets/token");
+  EXPECT_EQ(p.web_identity->role_arn, "arn:aws:iam::111122223333:role/irsa");
+  EXPECT_EQ(p.web_identity->session_name, "pod");
+  EXPECT_TRUE(p.roles.empty()) << "role_arn beside web_identity_token_file is the web identity role, not AssumeRole";
+  // An explicit --profile ignores the environment's web identity variables (botocore's
+  // disable_env_vars); AWS_PROFILE does not.
+  web_identity_env();
+  EXPECT_EQ(plan("irsa").web_identity->role_arn, "arn:aws:iam::111122223333:role/irsa");
+  env.vars["AWS_PROFILE"] = "irsa";
+  EXPECT_EQ(plan().web_identity->role_arn, "arn:aws:iam::111122223333:role/from-env");
+}
+
+TEST_F(chain_test, web_identity_without_a_role_is_a_clear_error) {
+  EXPECT_THROW((void)plan("irsa-no-role"), config_error);
+  fake_env only_file;
+  only_file.vars["AWS_WEB_IDENTITY_TOKEN_FILE"] = "/t";
+  try {
+    (void)resolve_aws_settings({}, only_file, shared_config::from_text("", ""));
+    ADD_FAILURE() << "no error";
+  } catch (const config_error& e) {
+    EXPECT_NE(std::string(e.what()).find("AWS_ROLE_ARN"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(chain_test, a_role_profile_may_take_its_source_from_web_identity_or_a_container) {
+  auto p = plan("role-over-web-identity-source");
+  ASSERT_TRUE(p.web_identity);
+  EXPECT_EQ(p.web_identity->role_arn, "arn:aws:iam::111122223333:role/irsa");
+  ASSERT_EQ(p.roles.size(), 1u);
+  EXPECT_EQ(p.roles[0].role_arn, "arn:aws:iam::111122223333:role/target");
+
+  EXPECT_THROW((void)plan("role-from-container"), config_error) << "EcsContainer without the variables";
+  container_env();
+  p = plan("role-from-container");
+  ASSERT_TRUE(p.container);
+  EXPECT_EQ(p.container->url, "http://169.254.170.2/v2/credentials/task-id");
+  EXPECT_EQ(p.roles.size(), 1u);
+  p = plan("role-from-imds");
+  EXPECT_EQ(p.instance_metadata, "http://169.254.169.254");
+  EXPECT_EQ(p.roles.size(), 1u);
+}
+
+TEST_F(chain_test, credentials_file_keys_then_credential_process_then_config_file_keys) {
+  auto p = plan("keys-both");
+  EXPECT_FALSE(p.process);
+  EXPECT_EQ(p.base.access_key_id, "AKIDCREDFILE");
+  p = plan("process-over-config");
+  ASSERT_TRUE(p.process);
+  EXPECT_EQ(p.process->command, "/usr/bin/creds");
+  EXPECT_EQ(p.process->profile, "process-over-config");
+  EXPECT_EQ(p.describe(), "credential_process of profile 'process-over-config'");
+}
+
+TEST_F(chain_test, profiles_and_web_identity_come_before_the_container_and_the_container_before_imds) {
+  container_env();
+  env.vars["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = "container-token";
+  EXPECT_TRUE(plan("process-over-config").process);
+  web_identity_env();
+  EXPECT_TRUE(plan().web_identity);
+  env.vars.erase("AWS_WEB_IDENTITY_TOKEN_FILE");
+  // A profile without credentials (region only) lets the chain go on, as in the AWS CLI.
+  auto p = plan("region-only");
+  ASSERT_TRUE(p.container);
+  EXPECT_EQ(p.container->token.reveal(), "container-token");
+  EXPECT_TRUE(p.instance_metadata.empty());
+  EXPECT_EQ(p.describe(), "container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI="
+                          "http://169.254.170.2/v2/credentials/task-id)");
+}
+
+TEST_F(chain_test, full_uri_and_the_token_file_which_wins_over_the_token) {
+  env.vars["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = "http://169.254.170.23/v1/credentials";
+  env.vars["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = "container-token";
+  env.vars["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] = "/var/run/secrets/pods.eks.amazonaws.com/token";
+  auto p = plan();
+  ASSERT_TRUE(p.container);
+  EXPECT_EQ(p.container->variable, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
+  EXPECT_EQ(p.container->token_file, "/var/run/secrets/pods.eks.amazonaws.com/token");
+  EXPECT_TRUE(p.container->token.empty());
+  // The relative URI wins over the full one (botocore).
+  container_env();
+  EXPECT_EQ(plan().container->url, "http://169.254.170.2/v2/credentials/task-id");
+}
+
+TEST_F(chain_test, sso_is_refused_by_name) {
+  auto sso = shared_config::from_text("", "[profile corp]\nsso_session = corp\n");
+  aws_options o;
+  o.profile = "corp";
+  try {
+    (void)resolve_aws_settings(o, env, sso);
+    ADD_FAILURE() << "no error";
+  } catch (const config_error& e) {
+    EXPECT_NE(std::string(e.what()).find("not supported"), std::string::npos) << e.what();
+  }
+}
+
+} // namespace chain
+
 } // namespace
 } // namespace secexport::auth

@@ -27,6 +27,31 @@ TEST(sts_parse, assume_role_response_from_aws_and_moto) {
   EXPECT_EQ(r->assumed_role_arn, "arn:aws:sts::123456789012:assumed-role/r/s");
 }
 
+TEST(sts_parse, assume_role_with_web_identity_response) {
+  const char* xml = R"(<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleWithWebIdentityResult>
+    <SubjectFromWebIdentityToken>system:serviceaccount:jobs:secexport</SubjectFromWebIdentityToken>
+    <AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/irsa/pod</Arn><AssumedRoleId>AROA:pod</AssumedRoleId></AssumedRoleUser>
+    <Credentials>
+      <SessionToken>IQoJb3JpZ2luX2VjEXAMPLE</SessionToken>
+      <SecretAccessKey>web/identity+secret</SecretAccessKey>
+      <Expiration>2026-11-25T17:00:00Z</Expiration>
+      <AccessKeyId>ASIAWEBIDENTITY</AccessKeyId>
+    </Credentials>
+    <Provider>arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE</Provider>
+    <Audience>sts.amazonaws.com</Audience>
+  </AssumeRoleWithWebIdentityResult>
+</AssumeRoleWithWebIdentityResponse>)";
+  auto r = parse_assume_role_with_web_identity_response(xml);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->session.access_key_id, "ASIAWEBIDENTITY");
+  EXPECT_EQ(r->session.secret_access_key.reveal(), "web/identity+secret");
+  EXPECT_EQ(format_rfc3339(*r->session.expiration), "2026-11-25T17:00:00Z");
+  EXPECT_EQ(r->assumed_role_arn, "arn:aws:sts::123456789012:assumed-role/irsa/pod");
+  EXPECT_FALSE(parse_assume_role_response(xml)) << "each action's answer has its own root";
+  EXPECT_FALSE(parse_assume_role_with_web_identity_response("<AssumeRoleWithWebIdentityResponse/>"));
+}
+
 TEST(sts_parse, rgw_style_nanosecond_expiration) {
   auto r = parse_assume_role_response(
       "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>K</AccessKeyId>"

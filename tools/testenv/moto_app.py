@@ -12,7 +12,9 @@ received (Werkzeug's ``RAW_URI``/``REQUEST_URI`` in the WSGI environ) and canoni
 AWS and radosgw do: every path segment and query key/value percent-decoded, then encoded again
 with only ``A-Za-z0-9-_.~`` left as is. So a request is accepted exactly when its signature covers
 the canonical form, however the client encoded the URI on the wire (``prefix=dir/`` sent raw but
-signed as ``prefix=dir%2F`` passes; signed as ``prefix=dir/`` fails, as on AWS). Nothing in
+signed as ``prefix=dir%2F`` passes; signed as ``prefix=dir/`` fails, as on AWS). It also
+answers AssumeRoleWithWebIdentity and AssumeRoleWithSAML unsigned, as AWS does (moto does not
+check the token: tools/testenv/credential_stubs.py has an STS that records it). Nothing in
 site-packages changes.
 """
 
@@ -55,11 +57,18 @@ def _signed_path(self) -> str:
     return path + "?" + "&".join(f"{_aws_encode(k)}={_aws_encode(v)}" for k, _, v in pairs)
 
 
+# STS actions that AWS answers without a signature: the token (or assertion) in the request
+# is the proof. Stock moto demands a signature for them once IAM is enforced.
+UNSIGNED_ACTIONS = {"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}
+
+
 def _authenticate_and_authorize_action(self, iam_request_cls: type, resource: str = "*") -> None:
     # Same as moto 5.2.1's ActionAuthenticatorMixin._authenticate_and_authorize_action,
-    # except for the path handed to the signature check.
+    # except for the path handed to the signature check and the unsigned STS actions.
     if ActionAuthenticatorMixin.request_count >= settings.INITIAL_NO_AUTH_ACTION_COUNT:
         if self.headers.get("X-Amz-Target") in ActionAuthenticatorMixin.PUBLIC_OPERATIONS:
+            return
+        if self._get_action() in UNSIGNED_ACTIONS and "Authorization" not in self.headers:
             return
         iam_request = iam_request_cls(
             account_id=self.current_account,
