@@ -18,6 +18,12 @@ TEST(object_key, default_day_key_is_deterministic_and_prefixed) {
   EXPECT_EQ(object_key("a//", "/{tenant}-{date}.csv", "acme", s, e).value(), "a/acme-2026-11-22.csv");
   EXPECT_EQ(manifest_key("x/y.csv"), "x/y.manifest.json");
   EXPECT_EQ(manifest_key("x/y"), "x/y.manifest.json");
+  // A codec adds its suffix to the report's key; the manifest stays beside the template's key,
+  // the same for every codec, so the daily job finds a day done however it was compressed.
+  EXPECT_EQ(report_key("x/y.csv", codec::gzip), "x/y.csv.gz");
+  EXPECT_EQ(report_key("x/y.csv", codec::zstd), "x/y.csv.zst");
+  EXPECT_EQ(report_key("x/y.csv", codec::none), "x/y.csv");
+  EXPECT_EQ(report_key("x/y", codec::gzip), "x/y.gz");
 }
 
 TEST(object_key, ranges_get_their_own_default) {
