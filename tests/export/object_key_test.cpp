@@ -99,6 +99,25 @@ TEST(manifest, is_valid_json_with_every_field) {
   EXPECT_EQ(uint64_t(doc["source"]["duplicates_dropped"]), 2u);
   EXPECT_EQ(int64_t(doc["csv_format_version"]), 1);
   EXPECT_EQ(std::string_view(doc["exporter"]["name"]), "secexport");
+  EXPECT_EQ(std::string_view(doc["compression"]["codec"]), "none");
+  EXPECT_EQ(int64_t(doc["compression"]["level"]), 0);
+}
+
+TEST(manifest, a_compressed_report_records_its_codec_the_csv_size_and_the_stored_size) {
+  manifest m;
+  m.key = "k.csv.zst";
+  m.compression = {codec::zstd, 3};
+  m.csv_bytes = 48213377;
+  m.bytes = 5812003;
+  auto json = m.to_json();
+  simdjson::dom::parser p;
+  auto doc = p.parse(json);
+  ASSERT_EQ(doc.error(), simdjson::SUCCESS) << json;
+  EXPECT_EQ(std::string_view(doc["compression"]["codec"]), "zstd");
+  EXPECT_EQ(int64_t(doc["compression"]["level"]), 3);
+  EXPECT_EQ(uint64_t(doc["csv_bytes"]), 48213377u);
+  EXPECT_EQ(uint64_t(doc["bytes"]), 5812003u);
+  EXPECT_EQ(std::string_view(doc["object"]["key"]), "k.csv.zst");
 }
 
 } // namespace
