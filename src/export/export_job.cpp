@@ -136,7 +136,8 @@ net::awaitable<leftover_uploads> export_job::clean_leftovers() {
     std::string_view id;
     std::string_view key = request_.key; // records written before compression existed name no other
     auto doc = parser.parse(recorded.body).get_object();
-    (void)doc["key"].get(key);
+    std::string_view recorded_key;
+    if (!doc["key"].get(recorded_key)) key = recorded_key;
     if (!doc["upload_id"].get(id) && is_this_report(key) &&
         std::find_if(uploads.begin(), uploads.end(), [&](const auto& u) { return u.second == id; }) == uploads.end())
       uploads.emplace_back(std::string(key), std::string(id));

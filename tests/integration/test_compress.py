@@ -53,7 +53,8 @@ class compress_test(unittest.TestCase):
         self.assertNotIn("ContentEncoding", head, "the object is a .gz/.zst file, not CSV in a transfer encoding")
         stored = support.object_bytes(self.st, key)
         self.assertEqual(gzip.decompress(stored) if codec == "gzip" else unzstd(stored), csv)
-        self.assertLess(len(stored), len(csv))
+        if len(csv) > 4096:  # a header alone is smaller than a codec's framing
+            self.assertLess(len(stored), len(csv))
         m = support.manifest(self.st, key.rsplit(".", 1)[0])  # beside the .csv key, whatever the codec
         self.assertIsNotNone(m, "no manifest")
         self.assertEqual(m["object"]["key"], key)
