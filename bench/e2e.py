@@ -11,6 +11,8 @@ and builds the release binaries if they are missing; --no-setup skips both.
     python3 bench/e2e.py upload  [--bytes 2GiB] [--runs 3]      secexport upload vs aws/boto3/rclone/JS SDK/curl
     python3 bench/e2e.py export  [--events 2700000] [--runs 3] [--baseline OLD_BINARY]
                                                                 secexport export vs requests+csv+boto3 (and an older build)
+    python3 bench/e2e.py compress [--events 2700000] [--runs 3] [--codecs none,gzip:1,zstd:1] [--write D]
+                                                                export with each codec: rows/s, CPU/GiB of CSV, size ratio
     python3 bench/e2e.py memory  [--sizes 500MB,5GB]            peak RSS and CPU/GB across day sizes
     python3 bench/e2e.py latency [--latency-ms 50]              throughput vs --source-concurrency
     python3 bench/e2e.py pages   [--events 300000] [--write D]  peak RSS with 50 MB pages under --max-memory 256MiB
@@ -205,7 +207,7 @@ def bench_export(events: int, runs: int, baseline: str | None = None) -> dict:
               f"--date 2026-11-22 --endpoint-url {s.sink['endpoint']} --bucket bench --key py.csv --limit 5000 "
               f"--ca {s.ca}")
         probe = run(export_cmd(s), s.env())
-        csv_bytes = int(re.search(r"\((\d+) bytes\)", probe.stdout).group(1))
+        csv_bytes = sizes_of(probe)[0]
         for _ in range(runs):
             results.setdefault("secexport export", []).append(run(export_cmd(s), s.env()))
             if baseline:  # another build of secexport, alternated with this one in the same session
@@ -228,6 +230,65 @@ def export_table(r: dict) -> str:
     for name, (rps, mbs, cpu, rss) in rows.items():
         out.append(f"| {name} | {rps:,.0f} | {mbs:,.0f} | {cpu:.2f} | {rss:.0f} | {rps / py[0]:.1f}x | "
                    f"1/{py[2] / cpu:.1f} |")
+    return "\n".join(out)
+
+
+# ------------------------------------------------------------------------- compression
+
+DEFAULT_CODECS = "none,gzip:1,zstd:1"
+
+
+def codec_flags(spec: str) -> str:
+    """"none", "gzip:6", "zstd" (the default level) -> the export's flags."""
+    codec, _, level = spec.partition(":")
+    if codec == "none":
+        return ""
+    return f"--compress {codec}" + (f" --compress-level {level}" if level else "")
+
+
+def sizes_of(r: run) -> tuple[int, int]:
+    """(CSV bytes, stored bytes) from the export's summary line."""
+    m = re.search(r"exported \d+ rows \((\d+) bytes of CSV, (\d+) as ", r.stdout)
+    if m:
+        return int(m.group(1)), int(m.group(2))
+    n = int(re.search(r"exported \d+ rows \((\d+) bytes\)", r.stdout).group(1))
+    return n, n
+
+
+def bench_compress(events: int, runs: int, codecs: list[str]) -> dict:
+    """The export benchmark's day exported with each codec, alternating, in one session."""
+    results: dict[str, list[tuple[run, int, int]]] = {}
+    with servers(events) as s:
+        for _ in range(runs):
+            for spec in codecs:
+                before = sink_env.body_bytes(s.sink)
+                r = run(export_cmd(s, codec_flags(spec)), s.env())
+                csv_bytes, stored = sizes_of(r)
+                # The sink saw the report plus the manifest (and, for multipart, the upload record).
+                if (got := sink_env.body_bytes(s.sink) - before) < stored or got > stored + 64 * 1024:
+                    raise RuntimeError(f"{spec}: the sink received {got} body bytes for a {stored}-byte report")
+                results.setdefault(spec, []).append((r, csv_bytes, stored))
+    return {"events": events, "runs": runs, "results": results}
+
+
+def compress_table(r: dict) -> str:
+    events = r["events"]
+    rows = {}
+    for spec, runs in r["results"].items():
+        secs = median([x[0].seconds for x in runs])
+        csv_bytes, stored = runs[0][1], runs[0][2]
+        rows[spec] = (events / secs, csv_bytes / 1e6 / secs, median([x[0].cpu for x in runs]) / (csv_bytes / GiB),
+                      median([x[0].rss_mib for x in runs]), stored, csv_bytes / stored)
+    base = rows.get("none")
+    out = ["| --compress | rows/s | MB/s of CSV | client CPU s/GiB of CSV | peak RSS MiB | stored MB | "
+           "CSV / stored | rows/s vs none | CPU vs none |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for spec, (rps, mbs, cpu, rss, stored, ratio) in rows.items():
+        codec, _, level = spec.partition(":")
+        name = codec if codec == "none" else f"{codec} level {level or 'default'}"
+        vs = f"{rps / base[0] - 1:+.1%} | {cpu / base[2]:.2f}x" if base else "- | -"
+        out.append(f"| {name} | {rps:,.0f} | {mbs:,.0f} | {cpu:.2f} | {rss:.0f} | {stored / 1e6:,.1f} | "
+                   f"{ratio:.2f} | {vs} |")
     return "\n".join(out)
 
 
@@ -361,6 +422,11 @@ def main() -> None:
     p.add_argument("--events", type=int, default=EXPORT_EVENTS)
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--baseline", help="another secexport binary (an older build) to alternate with this one")
+    p = sub.add_parser("compress")
+    p.add_argument("--events", type=int, default=EXPORT_EVENTS)
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--codecs", default=DEFAULT_CODECS, help="codec[:level] list, e.g. none,zstd:1,zstd:3,gzip:6")
+    p.add_argument("--write", type=Path, help="replace the compress section of this document")
     p = sub.add_parser("memory")
     p.add_argument("--sizes", default="500MB,5GB")
     p = sub.add_parser("latency")
@@ -389,6 +455,11 @@ def main() -> None:
         print(upload_table(bench_upload(a.bytes, a.runs)))
     elif a.what == "export":
         print(export_table(bench_export(a.events, a.runs, a.baseline)))
+    elif a.what == "compress":
+        table = compress_table(bench_compress(a.events, a.runs, a.codecs.split(",")))
+        print(table)
+        if a.write:
+            write_sections(a.write, {"compress": table})
     elif a.what == "memory":
         print(memory_table(bench_memory([parse_size(x) for x in a.sizes.split(",")])))
     elif a.what == "latency":
@@ -404,6 +475,7 @@ def main() -> None:
         sections = {
             "upload": upload_table(bench_upload(2 * GiB, a.runs)),
             "export": export_table(bench_export(EXPORT_EVENTS, a.runs)),
+            "compress": compress_table(bench_compress(EXPORT_EVENTS, a.runs, DEFAULT_CODECS.split(","))),
             "memory": memory_table(bench_memory([parse_size(x) for x in a.memory_sizes.split(",")])),
             "latency": latency_table(bench_latency(50, [1, 2, 4, 8, 16, 24, 32, 48], 1_500_000)),
             "pages": pages_table(bench_pages(300_000)),

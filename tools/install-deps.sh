@@ -15,6 +15,8 @@ packages=(
   libsimdjson-dev             # event pages
   libpugixml-dev              # S3 / STS XML responses
   libcli11-dev                # command line
+  zlib1g-dev                  # gzip reports (--compress gzip)
+  libzstd-dev                 # zstd reports (--compress zstd)
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # fuzzing: libFuzzer + sanitizer runtimes (tools/fuzz.sh, tests/fuzz; clang 14 on Debian 12)
   clang libclang-rt-14-dev
@@ -22,6 +24,7 @@ packages=(
   # integration tests: TLS CA, Ceph radosgw as a strict S3 server
   openssl ca-certificates curl procps
   faketime                    # clock-skew tests (libfaketime)
+  zstd                        # the zstd CLI: integration tests decompress .csv.zst reports with it
   nginx-light                 # TLS in front of moto
   radosgw ceph-mon ceph-osd ceph-common
   prometheus                  # promtool: checks the metrics secexport writes (test_operator)

@@ -18,11 +18,13 @@ struct export_flags {
   std::string on_bad_event = "fail";
   std::string key_template;
   bool formula_guard = false;
+  std::string compress;   // --compress: none | gzip | zstd; empty when not given
+  int compress_level = 0; // --compress-level: 0 = the codec's default
   double late_margin = 0; // --late-events-margin, seconds (0: the spec's run at 00:00 UTC)
 
   /// --page-limit, --source-concurrency, --late-events-margin, --on-bad-event.
   void add_source_options(CLI::App& app, const std::string& group);
-  /// --key-template, --csv-formula-guard.
+  /// --key-template, --csv-formula-guard, --compress, --compress-level.
   void add_report_options(CLI::App& app, const std::string& group);
   /// The export settings these flags, the AWS flags (the source's retries) and the transfer
   /// flags describe; tenant, window, bucket and source are the caller's to fill in.

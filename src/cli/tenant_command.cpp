@@ -31,6 +31,7 @@ constexpr const char* secret_env = "SECEXPORT_TENANT_SECRET_ACCESS_KEY";
 // The settings a customer enters; each given flag overrides the saved value.
 struct settings_flags {
   std::string method, bucket, prefix, region, role_arn, access_key_id, secret_file, source_url, source_token_env;
+  std::string compress;
   std::optional<unsigned> session_duration;
 
   void add_to(CLI::App& app) {
@@ -57,6 +58,11 @@ struct settings_flags {
                    "Environment variable holding the event API's bearer token (default SECEXPORT_SOURCE_TOKEN); "
                    "only the name is saved")
         ->group(g);
+    app.add_option("--compress", compress,
+                   "The tenant's report codec: none, gzip (.csv.gz) or zstd (.csv.zst); `run` and `daemon` use it "
+                   "unless their own --compress is given")
+        ->check(CLI::IsMember({"none", "gzip", "zstd"}))
+        ->group(g);
   }
 
   // What the flags change (each given flag overrides the saved value).
@@ -74,6 +80,7 @@ struct settings_flags {
     set(c.source_url, source_url);
     set(c.source_token_env, source_token_env);
     c.session_duration = session_duration;
+    if (!compress.empty()) c.compress = exporter::parse_codec(compress); // checked by CLI11
     c.secret_access_key = read_secret();
     return c;
   }
@@ -277,6 +284,7 @@ int run_show(tenant_args& a) {
   line("secret-access-key", t.secret_access_key.empty() ? "" : "**** (set)");
   line("source-url", t.source_url);
   line("source-token-env", t.source_token_env);
+  line("compress", t.compress ? std::string(exporter::to_string(*t.compress)) : "");
   line("file", store.path_of(t.id).string());
   for (const auto& p : t.problems()) std::printf("problem            %s\n", p.message.c_str());
   return exit_ok;

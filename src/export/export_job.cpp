@@ -24,6 +24,11 @@ namespace {
 // (Brace lists outside the coroutines: GCC 12 miscompiles them inside coroutine frames.)
 std::vector<auth::header_field> json_headers() { return {{"content-type", "application/json"}}; }
 
+void warn_stale_report(const std::string& what, const std::string& url, const std::string& reason) {
+  log_warn("cannot remove the report an earlier run wrote with another codec; the manifest names the current one",
+           {{"export", what}, {"object", url}, {"reason", reason}});
+}
+
 sys_us now_us() { return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()); }
 
 } // namespace
@@ -39,6 +44,8 @@ manifest make_manifest(const export_request& request, const std::string& source_
   m.source = source_name;
   m.started_at = started_at;
   m.rows = s.report.rows;
+  m.compression = request.compression;
+  m.csv_bytes = s.csv_bytes;
   m.bytes = s.bytes;
   m.sha256_hex = s.sha256_hex;
   m.etag = s.upload.etag;
@@ -104,28 +111,39 @@ std::string leftover_uploads::advice() const {
 
 net::awaitable<leftover_uploads> export_job::clean_leftovers() {
   leftover_uploads out;
-  std::vector<std::string> ids;
-  auto listed = co_await s3_.list_multipart_uploads(request_.bucket, request_.key);
+  // This day's report under any codec (an earlier run may have used another): the base key
+  // is a prefix of each, and only those exact keys count, never another report's upload.
+  std::vector<std::pair<std::string, std::string>> uploads; // key, upload ID
+  auto is_this_report = [this](std::string_view key) {
+    for (auto c : all_codecs)
+      if (key == report_key(request_.base_key, c)) return true;
+    return false;
+  };
+  auto listed = co_await s3_.list_multipart_uploads(request_.bucket, request_.base_key);
   if (listed.ok()) {
-    if (auto uploads = s3::parse_list_uploads(listed.body))
-      for (const auto& u : *uploads)
-        if (u.key == request_.key) ids.push_back(u.upload_id); // this key only: never another's upload
+    if (auto found = s3::parse_list_uploads(listed.body))
+      for (const auto& u : *found)
+        if (is_this_report(u.key)) uploads.emplace_back(u.key, u.upload_id);
   } else {
     out.list_denied = true;
     log_debug("cannot list multipart uploads; looking for a recorded one only",
               {{"object", s3::s3_client::url(request_.bucket, request_.key)}, {"reason", listed.error.describe()}});
   }
-  const auto marker = upload_marker_key(request_.key);
+  const auto marker = upload_marker_key(request_.base_key);
   auto recorded = co_await s3_.get_object(request_.bucket, marker);
   if (recorded.ok()) {
     simdjson::dom::parser parser;
     std::string_view id;
-    if (!parser.parse(recorded.body).get_object()["upload_id"].get(id) &&
-        std::find(ids.begin(), ids.end(), id) == ids.end())
-      ids.emplace_back(id);
+    std::string_view key = request_.key; // records written before compression existed name no other
+    auto doc = parser.parse(recorded.body).get_object();
+    std::string_view recorded_key;
+    if (!doc["key"].get(recorded_key)) key = recorded_key;
+    if (!doc["upload_id"].get(id) && is_this_report(key) &&
+        std::find_if(uploads.begin(), uploads.end(), [&](const auto& u) { return u.second == id; }) == uploads.end())
+      uploads.emplace_back(std::string(key), std::string(id));
   }
-  for (const auto& id : ids) {
-    auto aborted = co_await s3_.abort_multipart_upload(request_.bucket, request_.key, id);
+  for (const auto& [key, id] : uploads) {
+    auto aborted = co_await s3_.abort_multipart_upload(request_.bucket, key, id);
     if (aborted.error.is(auth::service_errc::no_such_upload)) continue; // completed or cleaned up since
     ++out.found;
     if (aborted.ok()) ++out.aborted;
@@ -146,12 +164,27 @@ net::awaitable<std::optional<error>> export_job::record_upload(const std::string
   json += "\", \"key\": \"";
   append_json_escaped(json, request_.key);
   json += "\", \"started_at\": \"" + format_rfc3339_ms(now_us()) + "\", \"exporter\": \"secexport " SECEXPORT_VERSION "\"}\n";
-  const auto marker = upload_marker_key(request_.key);
+  const auto marker = upload_marker_key(request_.base_key);
   auto put = co_await s3_.put_object(request_.bucket, marker, {json.data(), json.size()}, s3::small_body_protection(json),
                                      json_headers());
   if (put.ok()) co_return std::nullopt;
   co_return error{errc::failed, "cannot record the multipart upload in " + s3::s3_client::url(request_.bucket, marker) +
                                     ": " + put.error.describe()};
+}
+
+net::awaitable<void> export_job::remove_other_codecs() {
+  // A rerun with another codec writes another key (.csv -> .csv.gz): the earlier report, whose
+  // manifest this export replaced, must not stay beside the new one looking like a second
+  // complete report. Removed only now that the new report is complete (and its manifest
+  // written), so a failed rerun never loses the earlier report. DeleteObject of a key that is
+  // not there succeeds, so this costs two requests and needs no listing.
+  for (auto c : all_codecs) {
+    if (c == request_.compression.codec) continue;
+    const auto key = report_key(request_.base_key, c);
+    auto del = co_await s3_.delete_object(request_.bucket, key);
+    if (!del.ok() && !del.error.is(auth::service_errc::no_such_key))
+      warn_stale_report(describe(), s3::s3_client::url(request_.bucket, key), del.error.describe());
+  }
 }
 
 net::awaitable<bool> export_job::write_manifest(export_result& r) {
@@ -195,7 +228,7 @@ net::awaitable<bool> export_job::put_manifest(export_result& r) {
 
 net::awaitable<export_result> export_job::run() {
   export_result r;
-  r.manifest_key = manifest_key(request_.key);
+  r.manifest_key = manifest_key(request_.base_key);
   const auto started_at = now_us();
   r.written = make_manifest(request_, {}, r.stats, started_at);
 
@@ -226,7 +259,7 @@ net::awaitable<export_result> export_job::run() {
   source::event_order order(request_.start, request_.end);
   export_progress progress(describe(), request_.start, request_.end);
   progress_board::entry on_board(progress_board::process(), progress);
-  producer rows(pool, policy, upload, source->pages(), order, request_.csv, &progress);
+  producer rows(pool, policy, upload, source->pages(), order, request_.csv, request_.compression, &progress);
   rows.start(executor);
 
   r.stats.upload = co_await upload.run();
@@ -244,6 +277,7 @@ net::awaitable<export_result> export_job::run() {
   r.stats.order = order.stats();
   r.stats.report = produced.report;
   r.stats.bytes = produced.bytes;
+  r.stats.csv_bytes = produced.csv_bytes;
   r.stats.sha256_hex = produced.sha256_hex;
   r.stats.source_retries = source_retries_.total();
   r.stats.upload_retries = upload_retries_.total();
@@ -251,7 +285,7 @@ net::awaitable<export_result> export_job::run() {
   // The upload is over (completed or aborted): its record goes; an upload left behind keeps
   // it, so the next run finds and counts it.
   if (!r.stats.upload.upload_id.empty() && !r.stats.upload.left_behind)
-    (void)co_await s3_.delete_object(request_.bucket, upload_marker_key(request_.key));
+    (void)co_await s3_.delete_object(request_.bucket, upload_marker_key(request_.base_key));
 
   if (!r.stats.upload.ok) {
     r.cleanup = r.stats.upload.cleanup;
@@ -263,6 +297,7 @@ net::awaitable<export_result> export_job::run() {
   } else if (!co_await write_manifest(r)) {
     co_return fail(r, r.error);
   }
+  co_await remove_other_codecs();
   for (auto [count, what] : {std::pair{r.stats.order.outside_window, "events outside the window were dropped"},
                              std::pair{r.stats.order.outside_request, "events outside the requested range were dropped"},
                              std::pair{r.stats.order.duplicates, "repeated events were written once"},

@@ -14,7 +14,9 @@
 //      manifest exactly as they were;
 //   4. the report is complete only when Complete (or PutObject) succeeds and the whole
 //      object checks out; its size in S3 is checked against what was sent;
-//   5. the manifest (rows, bytes, SHA-256 of the report, statistics) is written last.
+//   5. the manifest (rows, bytes, SHA-256 of the report, statistics) is written;
+//   6. the day's report under another codec's key (an earlier run's .csv when this one wrote
+//      .csv.gz, ...) is deleted, so one report per day remains.
 // Any failure stops at the step it happens in: no manifest is ever written for a report that
 // is not complete and correct.
 //
@@ -24,6 +26,7 @@
 
 #include "base/error.hpp"
 #include "csv/row_encoder.hpp"
+#include "export/compression.hpp"
 #include "export/manifest.hpp"
 #include "export/report_writer.hpp"
 #include "io/retry.hpp"
@@ -44,7 +47,11 @@ class source_runner;
 struct export_request {
   std::string tenant;
   sys_us start{}, end{};
-  std::string bucket, key;
+  std::string bucket;
+  std::string key;      // the report's key: base_key plus the codec's suffix (.csv.gz)
+  std::string base_key; // the key the template gives; the manifest and the upload record go
+                        // beside it, so they are the same keys whatever the codec
+  exporter::compression compression; // resolved
 
   std::optional<source::http_source_settings> http_source; // the paged API (window filled in)
   std::string source_file;                                 // or NDJSON: a path, or "-" for stdin
@@ -70,8 +77,9 @@ struct export_stats {
   source::source_stats source;
   source::event_order_stats order;
   report_stats report;
-  std::uint64_t bytes = 0;
-  std::string sha256_hex;
+  std::uint64_t bytes = 0;     // of the object as stored
+  std::uint64_t csv_bytes = 0; // of the CSV before compression
+  std::string sha256_hex;      // of the object as stored
   std::uint64_t source_retries = 0;
   std::uint64_t upload_retries = 0;
   s3::upload_result upload;
@@ -113,6 +121,7 @@ private:
   boost::asio::awaitable<leftover_uploads> clean_leftovers();
   boost::asio::awaitable<std::optional<secexport::error>> record_upload(const std::string& upload_id);
   boost::asio::awaitable<bool> write_manifest(export_result& r);
+  boost::asio::awaitable<void> remove_other_codecs();
   boost::asio::awaitable<bool> put_manifest(export_result& r);
   export_result fail(export_result& r, error e);
 

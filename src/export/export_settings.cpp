@@ -1,6 +1,7 @@
 #include "export/export_settings.hpp"
 
 #include "base/byte_size.hpp"
+#include "export/compressing_writer.hpp"
 #include "export/error.hpp"
 #include "export/object_key.hpp"
 #include "s3/addressing.hpp"
@@ -10,6 +11,10 @@ namespace secexport::exporter {
 std::uint64_t source_memory(const export_settings& s) noexcept {
   if (s.source_url.empty()) return file_source_memory;
   return std::uint64_t{pages_for(s.source_concurrency)} * s.page_limit * page_bytes_per_event;
+}
+
+result<compression> compression_of(const export_settings& s) {
+  return resolve({s.codec.value_or(codec::none), s.compress_level});
 }
 
 result<export_request> make_export_request(const export_settings& s, bool s3_over_tls) {
@@ -32,9 +37,14 @@ result<export_request> make_export_request(const export_settings& s, bool s3_ove
   req.start = s.start;
   req.end = s.end;
   req.bucket = s.bucket;
+  auto packing = compression_of(s);
+  if (!packing) return packing.error();
+  req.compression = *packing;
   auto key = object_key(s.prefix, s.key_template, s.tenant, s.start, s.end);
   if (!key) return key.error();
-  req.key = std::move(*key);
+  req.base_key = std::move(*key);
+  req.key = report_key(req.base_key, packing->codec);
+  if (req.key.size() > 1024) return error{errc::bad_key_template, "the object key is longer than S3's 1024 bytes"};
   req.skip_bad_events = s.skip_bad_events;
   req.check_size = s.check_size;
   req.partial = partial;
@@ -62,17 +72,21 @@ result<export_request> make_export_request(const export_settings& s, bool s3_ove
   }
 
   const auto pages = source_memory(s);
-  if (s.parts.memory_budget <= pages)
+  const auto compressor = compressor_memory(*packing);
+  if (s.parts.memory_budget <= pages + compressor)
     return bad("--max-memory " + format_byte_size(s.parts.memory_budget) + " leaves nothing for part buffers after " +
                format_byte_size(pages) + " for the event source's pages (--source-concurrency " +
-               std::to_string(s.source_concurrency) + ", --page-limit " + std::to_string(s.page_limit) + ")");
+               std::to_string(s.source_concurrency) + ", --page-limit " + std::to_string(s.page_limit) + ")" +
+               (compressor ? " and " + format_byte_size(compressor) + " for the " + std::string(to_string(packing->codec)) +
+                                 " compressor (level " + std::to_string(packing->level) + ")"
+                           : std::string()));
   auto parts = s.parts;
-  parts.memory_budget -= pages;
+  parts.memory_budget -= pages + compressor;
   auto policy = s3::part_size_policy::make(parts);
   if (!policy) return policy.error();
   req.policy = *policy;
   req.upload = s3::make_upload_options(s.payload, s.checksum, s3_over_tls);
-  req.upload.object_headers.push_back({"content-type", std::string(report_content_type)});
+  req.upload.object_headers.push_back({"content-type", std::string(content_type(packing->codec))});
   return req;
 }
 

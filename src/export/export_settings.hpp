@@ -1,12 +1,13 @@
 // What an export is asked to do, as plain settings (the CLI and the daily job fill them in),
 // and the decisions that turn them into an export_request: the object key, how the memory
-// budget is split between event pages and part buffers, the upload's payload protection,
-// and the report's content type. Pure; unit-tested.
+// budget is split between event pages, the compressor and part buffers, the upload's payload
+// protection, and the report's codec and content type. Pure; unit-tested.
 #pragma once
 
 #include "base/error.hpp"
 #include "base/secret.hpp"
 #include "base/time.hpp"
+#include "export/compression.hpp"
 #include "export/export_job.hpp"
 #include "io/retry.hpp"
 #include "s3/multipart_upload.hpp"
@@ -24,7 +25,6 @@ namespace secexport::exporter {
 inline constexpr std::uint64_t page_bytes_per_event = 768;
 /// What an NDJSON source needs: one read chunk and a line carried over.
 inline constexpr std::uint64_t file_source_memory = 8u << 20;
-inline constexpr std::string_view report_content_type = "text/csv; charset=utf-8";
 
 struct export_settings {
   std::string tenant;
@@ -40,6 +40,10 @@ struct export_settings {
   std::chrono::steady_clock::duration page_deadline = std::chrono::minutes(20); // a whole page must arrive within
   bool skip_bad_events = false;
   bool formula_guard = false;
+  // The report's codec: unset is none, except that the daily job gives a tenant its saved codec
+  // (an explicit --compress on `run`/`daemon` sets it and so overrides the tenant's).
+  std::optional<exporter::codec> codec;
+  int compress_level = 0; // 0: the codec's default
   bool check_size = true;
   // A window that has not ended, plus the margin for late events, is refused (the report would
   // be partial, and a manifest would make the daily job skip the day for good) unless
@@ -59,6 +63,10 @@ struct export_settings {
 
 /// The part of the memory budget the event source takes (page buffers).
 [[nodiscard]] std::uint64_t source_memory(const export_settings& s) noexcept;
+
+/// The codec and level the settings ask for, resolved; exporter::errc::bad_settings for a
+/// level outside the codec's range.
+[[nodiscard]] result<compression> compression_of(const export_settings& s);
 
 /// The request for one export, or exporter::errc::bad_settings / bad_key_template naming the
 /// setting to change. `s3_over_tls` decides the default payload protection.

@@ -32,6 +32,9 @@ std::string manifest::to_json() const {
        ", \"parts\": " + std::to_string(parts) + "},\n";
   j += "  \"integrity\": " + quoted(integrity) + ",\n";
   j += "  \"rows\": " + std::to_string(rows) + ",\n";
+  j += "  \"compression\": {\"codec\": " + quoted(to_string(compression.codec)) +
+       ", \"level\": " + std::to_string(compression.level) + "},\n";
+  j += "  \"csv_bytes\": " + std::to_string(csv_bytes) + ",\n";
   j += "  \"bytes\": " + std::to_string(bytes) + ",\n";
   j += "  \"sha256\": " + quoted(sha256_hex) + ",\n";
   j += "  \"exporter\": {\"name\": \"secexport\", \"version\": " + quoted(SECEXPORT_VERSION) + "},\n";

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "base/time.hpp"
+#include "export/compression.hpp"
 
 #include <cstdint>
 #include <string>
@@ -18,8 +19,10 @@ struct manifest {
   sys_us window_start{}, window_end{};
   std::string bucket, key;
   std::uint64_t rows = 0;
-  std::uint64_t bytes = 0;
-  std::string sha256_hex;
+  exporter::compression compression; // of the object (codec::none: plain CSV)
+  std::uint64_t csv_bytes = 0;       // the CSV's size, header included, before compression
+  std::uint64_t bytes = 0;           // the object's size as stored (compressed, with a codec)
+  std::string sha256_hex;            // of the object as stored: what a download gives
   std::string etag;
   std::uint32_t parts = 0;
   std::string integrity;       // how the bytes in the store were verified (s3::integrity_check)

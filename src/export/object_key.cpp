@@ -85,17 +85,19 @@ result<std::string> object_key(std::string_view prefix, std::string_view key_tem
 
 namespace {
 
-std::string beside(std::string_view report_key, std::string_view suffix) {
-  std::string k(report_key);
+std::string beside(std::string_view base_key, std::string_view suffix) {
+  std::string k(base_key);
   if (k.size() > 4 && k.ends_with(".csv")) k.resize(k.size() - 4);
   return k.append(suffix);
 }
 
 } // namespace
 
-std::string manifest_key(std::string_view report_key) { return beside(report_key, ".manifest.json"); }
+std::string report_key(std::string_view base_key, codec c) { return std::string(base_key).append(key_suffix(c)); }
 
-std::string upload_marker_key(std::string_view report_key) { return beside(report_key, ".upload.json"); }
+std::string manifest_key(std::string_view base_key) { return beside(base_key, ".manifest.json"); }
+
+std::string upload_marker_key(std::string_view base_key) { return beside(base_key, ".upload.json"); }
 
 result<void> check_tenant_id(std::string_view tenant) {
   auto bad = [](std::string why) -> result<void> { return error{errc::bad_tenant_id, std::move(why)}; };

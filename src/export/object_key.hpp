@@ -12,6 +12,7 @@
 
 #include "base/error.hpp"
 #include "base/time.hpp"
+#include "export/compression.hpp"
 
 #include <optional>
 #include <string>
@@ -42,14 +43,23 @@ inline constexpr std::string_view default_range_template =
 [[nodiscard]] result<std::string> object_key(std::string_view prefix, std::string_view key_template,
                                              std::string_view tenant, sys_us start, sys_us end);
 
-/// The manifest's key for a report key: `.csv` replaced by `.manifest.json` (appended when
-/// the key does not end in `.csv`).
-[[nodiscard]] std::string manifest_key(std::string_view report_key);
+/// The key of a report stored with codec `c`: the template's key plus the codec's suffix
+/// (`.csv` -> `.csv.gz`, `.csv.zst`; unchanged for codec::none).
+[[nodiscard]] std::string report_key(std::string_view base_key, codec c);
 
-/// The key of the small object that records a multipart upload of `report_key` in progress
-/// (`.csv` replaced by `.upload.json`): it lets a later run find the upload a killed process
-/// left behind without s3:ListBucketMultipartUploads.
-[[nodiscard]] std::string upload_marker_key(std::string_view report_key);
+/// Every codec, for what must be looked at under each of a day's possible report keys.
+inline constexpr codec all_codecs[] = {codec::none, codec::gzip, codec::zstd};
+
+/// The manifest's key for a report's template key (base key, before any codec suffix): `.csv`
+/// replaced by `.manifest.json` (appended when the key does not end in `.csv`). One key per
+/// day whatever the codec, so catch-up finds a day done however it was compressed.
+[[nodiscard]] std::string manifest_key(std::string_view base_key);
+
+/// The key of the small object that records a multipart upload in progress of the report whose
+/// template key is `base_key` (`.csv` replaced by `.upload.json`; the record names the key
+/// with its codec suffix): it lets a later run find the upload a killed process left behind
+/// without s3:ListBucketMultipartUploads, whatever codec that run used.
+[[nodiscard]] std::string upload_marker_key(std::string_view base_key);
 
 /// Checks a tenant ID for use in keys, file names and messages: 1-128 characters of letters,
 /// digits and `-_.@+=`. exporter::errc::bad_tenant_id saying why.

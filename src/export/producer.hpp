@@ -1,6 +1,8 @@
 // The producer thread of one export: pages from the source in report order, each admitted
 // event as a CSV row straight into the upload's part buffers (report_writer), hashed while
 // in cache (SHA-256 of the whole report; per part SHA-256 or CRC32C as the upload needs).
+// With a codec the rows go through a compressing_writer first, and the hashes cover the
+// compressed bytes (what the store holds).
 // It blocks on the source (next page) and on the part pool (the budget is in use), so it
 // runs on its own thread; it tells the upload when the input ends or fails.
 //
@@ -27,17 +29,17 @@
 namespace secexport::exporter {
 
 struct producer_result {
-  std::uint64_t bytes = 0; // of the report
-  std::string sha256_hex;  // of the report
+  std::uint64_t bytes = 0;     // of the report as stored (compressed, with a codec)
+  std::uint64_t csv_bytes = 0; // of the CSV (before compression)
+  std::string sha256_hex;      // of the report as stored
   report_stats report;
 };
 
 class producer {
 public:
-  /// `progress` (optional) is updated after every page.
   producer(s3::part_buffer_pool& pool, const s3::part_size_policy& policy, s3::multipart_upload& upload,
            source::page_source& pages, source::event_order& order, csv::row_encoder_options csv,
-           export_progress* progress = nullptr);
+           compression codec, export_progress* progress = nullptr);
   ~producer();
   producer(const producer&) = delete;
   producer& operator=(const producer&) = delete;
@@ -53,6 +55,8 @@ public:
 
 private:
   void work();
+  /// The page loop into `out`; true when the input ended without failing.
+  template <class Out> bool write_rows(Out& out);
 
   s3::part_buffer_pool& pool_;
   const s3::part_size_policy& policy_;
@@ -60,7 +64,8 @@ private:
   source::page_source& pages_;
   source::event_order& order_;
   csv::row_encoder_options csv_;
-  export_progress* progress_;
+  compression codec_;
+  export_progress* progress_; // updated after every page (optional)
   std::atomic<bool> stopping_{false};
   std::optional<detail::completion> done_;
   std::thread thread_;

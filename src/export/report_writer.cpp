@@ -6,12 +6,13 @@ namespace {
 constexpr std::size_t large_row = 1u << 20;
 } // namespace
 
-report_writer::report_writer(s3::part_writer& out, csv::row_encoder_options options, source::event_order& order)
+template <class Out>
+report_writer<Out>::report_writer(Out& out, csv::row_encoder_options options, source::event_order& order)
     : out_(out), encoder_(options), order_(order) {}
 
-bool report_writer::write_header() { return out_.write(csv::report_header); }
+template <class Out> bool report_writer<Out>::write_header() { return out_.write(csv::report_header); }
 
-bool report_writer::write(const source::page& p) {
+template <class Out> bool report_writer<Out>::write(const source::page& p) {
   for (const auto& e : p.events) {
     auto verdict = order_.admit(e, p);
     if (verdict == source::event_verdict::out_of_order) {
@@ -41,5 +42,8 @@ bool report_writer::write(const source::page& p) {
   }
   return true;
 }
+
+template class report_writer<s3::part_writer>;
+template class report_writer<compressing_writer>;
 
 } // namespace secexport::exporter

@@ -29,6 +29,7 @@ public:
     tuning_.source_url = t.source_url;
     tuning_.source_file.clear();
     tuning_.source_token = std::move(token);
+    if (!tuning_.codec) tuning_.codec = t.compress; // an explicit --compress wins over the tenant's
   }
   ~s3_backend() override { session_.context->close_idle(); }
 

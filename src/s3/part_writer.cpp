@@ -88,16 +88,7 @@ void part_writer::commit(std::size_t n) {
   if (current_.size() - hashed_ >= hash_chunk) hash_through(current_.size());
 }
 
-bool part_writer::write(std::string_view bytes) {
-  while (!bytes.empty()) {
-    auto w = window(bytes.size());
-    if (w.empty()) return false;
-    std::memcpy(w.data(), bytes.data(), w.size());
-    commit(w.size());
-    bytes.remove_prefix(w.size());
-  }
-  return true;
-}
+bool part_writer::write(std::string_view bytes) { return write_through_windows(*this, bytes); }
 
 bool part_writer::finish() {
   assert(!finished_);

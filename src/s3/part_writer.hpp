@@ -16,6 +16,7 @@
 #include "s3/part_size_policy.hpp"
 
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <string>
@@ -49,6 +50,19 @@ struct part_hashing {
   bool crc32c = false; // per part, for x-amz-checksum-crc32c
   bool md5 = false;    // per part, for Content-MD5 and the ETag check (also when the sink asks)
 };
+
+/// Copies `bytes` into `out` window by window (`out` offers window(limit) and commit(n), as
+/// part_writer does). False when `out` gives no window any more (the upload failed).
+template <class Out> bool write_through_windows(Out& out, std::string_view bytes) {
+  while (!bytes.empty()) {
+    auto w = out.window(bytes.size());
+    if (w.empty()) return false;
+    std::memcpy(w.data(), bytes.data(), w.size());
+    out.commit(w.size());
+    bytes.remove_prefix(w.size());
+  }
+  return true;
+}
 
 class part_writer {
 public:

@@ -132,6 +132,7 @@ void apply(tenant_settings& t, const settings_change& c) {
   if (c.source_url) t.source_url = *c.source_url;
   if (c.source_token_env) t.source_token_env = *c.source_token_env;
   if (c.secret_access_key) t.secret_access_key = *c.secret_access_key;
+  if (c.compress) t.compress = c.compress;
 }
 
 // ---------------------------------------------------------------------------------- checks
@@ -340,6 +341,7 @@ std::string serialize(const tenant_settings& t, const store_key* key) {
   }
   line("source-url", t.source_url);
   line("source-token-env", t.source_token_env);
+  if (t.compress) o << "compress = " << exporter::to_string(*t.compress) << "\n";
   return o.str();
 }
 
@@ -400,6 +402,10 @@ tenant_settings parse_tenant_file(std::string_view text, std::string_view file_n
     else if (k == "source-token-env") {
       if (v.empty()) throw bad("must name the environment variable that holds the event API's token");
       t.source_token_env = v;
+    }
+    else if (k == "compress") {
+      t.compress = exporter::parse_codec(v);
+      if (!t.compress) throw bad("must be none, gzip or zstd");
     }
     else throw store_error(errc::malformed_file, where + ": unknown setting '" + k + "'");
   }

@@ -14,6 +14,7 @@
 //                                     # enc:v1:BASE64 when the store has a key (below)
 //   source-url = https://events.internal
 //   source-token-env = SECEXPORT_SOURCE_TOKEN   # the token is referenced, never stored
+//   compress = zstd                   # optional: none, gzip or zstd (the report's codec)
 //
 // Every file is written 0600 (atomically: a temporary file, fsync, rename) in a 0700
 // directory, and a file that group or others can read is refused, because it may hold a
@@ -27,6 +28,7 @@
 
 #include "base/error.hpp"
 #include "base/secret.hpp"
+#include "export/compression.hpp"
 #include "tenant/error.hpp"
 
 #include <array>
@@ -68,6 +70,7 @@ struct tenant_settings {
   secret secret_access_key;
   std::string source_url;
   std::string source_token_env = "SECEXPORT_SOURCE_TOKEN";
+  std::optional<exporter::codec> compress; // unset: the command line's --compress, else none
   bool secret_in_clear = false; // read from a file that holds the secret unencrypted
 
   /// What is missing or invalid for exporting (empty: ready). Pure; messages name the field.
@@ -81,6 +84,7 @@ struct settings_change {
   std::optional<std::string> bucket, prefix, region, role_arn, access_key_id, source_url, source_token_env;
   std::optional<unsigned> session_duration;
   std::optional<secret> secret_access_key;
+  std::optional<exporter::codec> compress;
 };
 
 /// The operator's key for secrets at rest.

@@ -1,5 +1,6 @@
 // The export's settings into a request: the key, the memory split between pages and parts,
 // the payload protection and the content type, and the errors that name the setting.
+#include "export/compressing_writer.hpp"
 #include "export/error.hpp"
 #include "export/export_settings.hpp"
 #include "s3/error.hpp"
@@ -72,6 +73,49 @@ TEST(export_settings, payload_protection_and_content_type) {
   ASSERT_EQ(tls.upload.object_headers.size(), 1u);
   EXPECT_EQ(tls.upload.object_headers[0].name, "content-type");
   EXPECT_EQ(tls.upload.object_headers[0].value, "text/csv; charset=utf-8");
+}
+
+TEST(export_settings, a_codec_names_the_key_sets_the_content_type_and_takes_its_memory_from_the_part_buffers) {
+  auto s = one_day();
+  const auto plain = make_export_request(s, true).value();
+  EXPECT_EQ(plain.compression.codec, codec::none);
+  EXPECT_EQ(plain.key, plain.base_key);
+  for (auto [c, suffix, type] : {std::tuple{codec::gzip, ".csv.gz", "application/gzip"},
+                                 std::tuple{codec::zstd, ".csv.zst", "application/zstd"}}) {
+    s.codec = c;
+    auto r = make_export_request(s, true);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->base_key, "exports/security-events/acme/2026/11/22/security-events_acme_2026-11-22.csv");
+    EXPECT_EQ(r->key, "exports/security-events/acme/2026/11/22/security-events_acme_2026-11-22" + std::string(suffix));
+    EXPECT_EQ(r->compression.level, default_level(c));
+    ASSERT_EQ(r->upload.object_headers.size(), 1u); // a Content-Type, and no Content-Encoding
+    EXPECT_EQ(r->upload.object_headers[0].name, "content-type");
+    EXPECT_EQ(r->upload.object_headers[0].value, type);
+    EXPECT_EQ(r->policy.settings().memory_budget,
+              plain.policy.settings().memory_budget - compressor_memory(r->compression));
+  }
+  s.codec = codec::zstd;
+  s.compress_level = 20;
+  auto bad = make_export_request(s, true);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("1 to 19"), std::string::npos) << bad.error().message;
+  s.codec.reset();
+  s.compress_level = 3;
+  EXPECT_FALSE(make_export_request(s, true)) << "a level without a codec is a mistake, not ignored";
+}
+
+TEST(export_settings, a_budget_the_compressor_does_not_fit_in_names_it) {
+  auto s = one_day();
+  s.source_concurrency = 1;
+  s.page_limit = 1000; // 7 pages: about 5.4 MB
+  s.parts.memory_budget = source_memory(s) + 11 * s3::mib; // two 5 MiB parts and a little
+  s.parts.part_size = 5 * s3::mib;
+  ASSERT_TRUE(make_export_request(s, true));
+  s.codec = codec::zstd;
+  s.compress_level = 19;
+  auto r = make_export_request(s, true);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("zstd compressor"), std::string::npos) << r.error().message;
 }
 
 TEST(export_settings, exactly_one_source_and_a_usable_url) {

@@ -18,6 +18,12 @@ TEST(object_key, default_day_key_is_deterministic_and_prefixed) {
   EXPECT_EQ(object_key("a//", "/{tenant}-{date}.csv", "acme", s, e).value(), "a/acme-2026-11-22.csv");
   EXPECT_EQ(manifest_key("x/y.csv"), "x/y.manifest.json");
   EXPECT_EQ(manifest_key("x/y"), "x/y.manifest.json");
+  // A codec adds its suffix to the report's key; the manifest stays beside the template's key,
+  // the same for every codec, so the daily job finds a day done however it was compressed.
+  EXPECT_EQ(report_key("x/y.csv", codec::gzip), "x/y.csv.gz");
+  EXPECT_EQ(report_key("x/y.csv", codec::zstd), "x/y.csv.zst");
+  EXPECT_EQ(report_key("x/y.csv", codec::none), "x/y.csv");
+  EXPECT_EQ(report_key("x/y", codec::gzip), "x/y.gz");
 }
 
 TEST(object_key, ranges_get_their_own_default) {
@@ -93,6 +99,25 @@ TEST(manifest, is_valid_json_with_every_field) {
   EXPECT_EQ(uint64_t(doc["source"]["duplicates_dropped"]), 2u);
   EXPECT_EQ(int64_t(doc["csv_format_version"]), 1);
   EXPECT_EQ(std::string_view(doc["exporter"]["name"]), "secexport");
+  EXPECT_EQ(std::string_view(doc["compression"]["codec"]), "none");
+  EXPECT_EQ(int64_t(doc["compression"]["level"]), 0);
+}
+
+TEST(manifest, a_compressed_report_records_its_codec_the_csv_size_and_the_stored_size) {
+  manifest m;
+  m.key = "k.csv.zst";
+  m.compression = {codec::zstd, 3};
+  m.csv_bytes = 48213377;
+  m.bytes = 5812003;
+  auto json = m.to_json();
+  simdjson::dom::parser p;
+  auto doc = p.parse(json);
+  ASSERT_EQ(doc.error(), simdjson::SUCCESS) << json;
+  EXPECT_EQ(std::string_view(doc["compression"]["codec"]), "zstd");
+  EXPECT_EQ(int64_t(doc["compression"]["level"]), 3);
+  EXPECT_EQ(uint64_t(doc["csv_bytes"]), 48213377u);
+  EXPECT_EQ(uint64_t(doc["bytes"]), 5812003u);
+  EXPECT_EQ(std::string_view(doc["object"]["key"]), "k.csv.zst");
 }
 
 } // namespace

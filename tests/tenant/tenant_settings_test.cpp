@@ -269,6 +269,28 @@ TEST(tenant_file, parse_then_serialize_round_trips_what_the_file_says) {
   EXPECT_THROW((void)parse_tenant_file("[tenant]\nsource-token-env =\n", "t.conf", "acme"), store_error);
 }
 
+TEST(tenant_file, the_report_codec_is_saved_only_when_chosen_and_read_back) {
+  auto t = parse_tenant_file("[tenant]\nmethod = access-key\n", "t.conf", "acme");
+  EXPECT_FALSE(t.compress);
+  EXPECT_EQ(serialize(t).find("compress"), std::string::npos);
+  settings_change c;
+  c.compress = exporter::codec::zstd;
+  apply(t, c);
+  auto again = parse_tenant_file(serialize(t), "t.conf", "acme");
+  EXPECT_EQ(again.compress, exporter::codec::zstd);
+  apply(again, settings_change{}); // a save without --compress keeps it
+  EXPECT_EQ(again.compress, exporter::codec::zstd);
+  c.compress = exporter::codec::none;
+  apply(again, c);
+  EXPECT_EQ(parse_tenant_file(serialize(again), "t.conf", "acme").compress, exporter::codec::none);
+  try {
+    (void)parse_tenant_file("[tenant]\ncompress = lz4\n", "t.conf", "acme");
+    FAIL() << "an unknown codec must be refused";
+  } catch (const store_error& e) {
+    EXPECT_NE(std::string(e.what()).find("t.conf: compress: must be none, gzip or zstd"), std::string::npos) << e.what();
+  }
+}
+
 // ---------------------------------------------------------------- bad input (issue 13)
 
 tenant_settings key_tenant(std::string id = "acme") {
