@@ -6,6 +6,7 @@
 #include "base/metrics.hpp"
 #include "cli/commands.hpp"
 #include "cli/export_options.hpp"
+#include "cli/metrics_endpoint.hpp"
 #include "cli/progress_line.hpp"
 #include "cli/tenant_options.hpp"
 #include "job/daemon.hpp"
@@ -14,6 +15,7 @@
 #include "job/shutdown.hpp"
 
 #include <csignal>
+#include <optional>
 #include <cstdio>
 
 namespace secexport::cli {
@@ -37,6 +39,7 @@ struct job_args {
   unsigned jitter = 0;
   bool dry_run = false;
   std::string metrics_file;
+  std::string metrics_listen; // daemon only
   output_format output = output_format::text;
   progress_flags progress;
   // per export
@@ -219,6 +222,8 @@ int run_daemon(job_args& a) {
   job::stop_scope scope;
   job::shutdown_handler shutdown(main, scope, duration<double>(a.grace_period));
   write_metrics(a.metrics_file);
+  std::optional<metrics_endpoint> endpoint;
+  if (!a.metrics_listen.empty()) endpoint.emplace(a.metrics_listen);
   log_info("daemon started", {{"catch_up_days", a.catch_up_days}, {"jitter_seconds", a.jitter}});
   job::run_daemon(
       scope, clock,
@@ -266,6 +271,11 @@ void add_job_options(CLI::App& app, job_args& a, bool daemon) {
                         : "Write the metrics (Prometheus text format) into this file at the start and at the end, for "
                           "node_exporter's textfile collector (written beside it, then renamed); name it *.prom")
       ->group(o);
+  if (daemon)
+    app.add_option("--metrics-listen", a.metrics_listen,
+                   "Serve /metrics (Prometheus text format) and /healthz over plain HTTP at ADDR:PORT (e.g. :9464, "
+                   "or 127.0.0.1:9464 to keep it on the host). The metrics name tenants but hold no secrets")
+        ->group(o);
   if (!daemon) {
     app.add_flag("--dry-run", a.dry_run,
                  "Print which days of which tenants would be exported (from the manifests in their buckets) and "

@@ -1,7 +1,7 @@
 """What an operator sees, against moto over TLS: the progress line redrawn in place on a
 terminal (a pseudo-terminal) and absent otherwise, `--output json` of export, upload and run,
-`run --dry-run` from the bucket's manifests, and the metrics textfile of `run --metrics-file`
-checked by `promtool check metrics` (Debian's prometheus package) and by a parser of the
+`run --dry-run` from the bucket's manifests, the metrics textfile of `run --metrics-file` and
+a scrape of `daemon --metrics-listen` during a pass, checked by `promtool check metrics` (Debian's prometheus package) and by a parser of the
 exposition format."""
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ import pty
 import re
 import select
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 import unittest
 
 import support
@@ -203,6 +205,62 @@ class operator_test(support.tenant_harness):
             self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         else:
             print("promtool not installed (Debian package prometheus): only the parser checked the file")
+
+    def test_a_scrape_of_the_daemon_during_a_pass_passes_promtool(self):
+        import threading
+        import urllib.request
+        d = tempfile.mkdtemp(prefix="secexport-scrape-")
+        self.addCleanup(shutil.rmtree, d, True)
+        prefix = support.unique("scrape")
+        user = self.key_user(policies.spec_policy(self.bucket))
+        with support.event_source(self.st, 20_000, latency_ms=40) as src:
+            self.save_in(d, "scraped", user, prefix, src.url)
+            p = subprocess.Popen([support.BIN, "--log-format", "json", "daemon", "--tenants-dir", d,
+                                  "--catch-up-days", "1", "--page-limit", "500", "--source-concurrency", "1",
+                                  "--part-size", "5MiB", "--metrics-listen", "127.0.0.1:0", *self.endpoints()],
+                                 env=self.job_env("2026-11-25T00:10:00Z"), stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+            lines: list[str] = []
+            found = threading.Event()
+            def read():
+                for line in p.stderr:
+                    lines.append(line)
+                    if '"serving metrics"' in line:
+                        found.set()
+            reader = threading.Thread(target=read, daemon=True)
+            reader.start()
+            self.assertTrue(found.wait(30), "".join(lines))
+            url = json.loads(next(l for l in lines if '"serving metrics"' in l))["url"]
+            base = url.removesuffix("/metrics")
+            with urllib.request.urlopen(base + "/healthz", timeout=10) as r:
+                self.assertEqual(r.read(), b"ok\n")
+            key = support.report_key(prefix, "scraped", "2026-11-24")
+            during = []
+            deadline = time.monotonic() + 120
+            while support.manifest(self.st, key) is None and time.monotonic() < deadline and p.poll() is None:
+                with urllib.request.urlopen(url, timeout=10) as r:
+                    self.assertTrue(r.headers["Content-Type"].startswith("text/plain; version=0.0.4"))
+                    during.append(r.read().decode())
+                time.sleep(0.3)
+            self.assertIsNotNone(support.manifest(self.st, key), "".join(lines))
+            with urllib.request.urlopen(url, timeout=10) as r:
+                after = r.read().decode()
+            p.send_signal(signal.SIGTERM)
+            out, _ = p.communicate(timeout=60)
+            reader.join(10)
+            support._capture("".join(lines))
+            self.assertEqual(p.returncode, 0, "".join(lines))
+        self.assertTrue(during, "scraped while the export ran")
+        busy = [t for t in during
+                if any(v > 0 for n, _, v in parse_exposition(t)["secexport_part_buffer_bytes"]["samples"])]
+        self.assertTrue(busy, "a scrape during the export saw part buffers in use")
+        fams = parse_exposition(after)
+        rows = [v for n, l, v in fams["secexport_rows_exported_total"]["samples"] if l.get("tenant") == "scraped"]
+        self.assertEqual(rows, [20_000])
+        for text in (during[0], during[-1], after):
+            if PROMTOOL:
+                r = subprocess.run([PROMTOOL, "check", "metrics"], input=text, capture_output=True, text=True)
+                self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
 
 if __name__ == "__main__":
