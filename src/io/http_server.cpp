@@ -156,6 +156,15 @@ net::awaitable<void> serve_requests(state_ptr st, Stream& stream, connection& co
     auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
     conn.busy = true;
     const auto started = steady_clock::now();
+    if (hec == http::error::body_limit) { // a Content-Length over the limit: refused before any body byte
+      auto r = error_response(o, 413, "body_too_large",
+                              "body: the request body is larger than the limit of " + std::to_string(o.body_limit) +
+                                  " bytes");
+      (void)co_await write_response(stream, r, o.request_deadline);
+      log_request(std::string(parser.get().method_string()), std::string(parser.get().target()), 413, r.body().size(),
+                  started, remote, {});
+      co_return;
+    }
     if (hec) {
       if (quiet_end(hec) && buffer.size() == 0) co_return;
       const bool too_big = hec == http::error::header_limit || hec == http::error::buffer_overflow;
