@@ -15,7 +15,7 @@ std::string field_of(std::string_view body, bool allow_enabled = true) {
   try {
     (void)parse_settings_request(body, allow_enabled);
   } catch (const api_error& e) {
-    EXPECT_EQ(e.code_enum(), errc::bad_request);
+    EXPECT_EQ(e.code_enum(), web::errc::bad_request);
     EXPECT_EQ(std::string(e.what()).rfind(e.field(), 0), 0u) << "the message begins with the field: " << e.what();
     return e.field();
   }
@@ -69,7 +69,7 @@ TEST(request_body, export_requests_and_days) {
       (void)parse_export_request(bad);
       ADD_FAILURE() << bad;
     } catch (const api_error& e) {
-      EXPECT_EQ(e.code_enum(), errc::bad_request);
+      EXPECT_EQ(e.code_enum(), web::errc::bad_request);
       EXPECT_FALSE(e.field().empty()) << bad;
     }
   }
@@ -82,12 +82,12 @@ TEST(request_body, export_requests_and_days) {
 }
 
 TEST(web_errors, each_code_has_its_status_and_a_json_body) {
-  EXPECT_EQ(http_status(errc::bad_request), 400u);
-  EXPECT_EQ(http_status(errc::unauthorized), 401u);
-  EXPECT_EQ(http_status(errc::not_found), 404u);
-  EXPECT_EQ(http_status(errc::conflict), 409u);
-  EXPECT_EQ(http_status(errc::check_failed), 422u);
-  EXPECT_EQ(http_status(errc::internal), 500u);
+  EXPECT_EQ(http_status(web::errc::bad_request), 400u);
+  EXPECT_EQ(http_status(web::errc::unauthorized), 401u);
+  EXPECT_EQ(http_status(web::errc::not_found), 404u);
+  EXPECT_EQ(http_status(web::errc::conflict), 409u);
+  EXPECT_EQ(http_status(web::errc::check_failed), 422u);
+  EXPECT_EQ(http_status(web::errc::internal), 500u);
   EXPECT_EQ(error_json("bad_request", "bucket: no \"x\"", "bucket"),
             R"({"error":{"code":"bad_request","message":"bucket: no \"x\"","field":"bucket"}})");
   EXPECT_EQ(error_json("not_found", "no tenant x"), R"({"error":{"code":"not_found","message":"no tenant x"}})");
