@@ -18,6 +18,7 @@ import socket
 import ssl
 import subprocess
 import tempfile
+import time
 import unittest
 import uuid
 
@@ -246,7 +247,13 @@ class serve_api_test(unittest.TestCase):
         self.assertEqual(status, 200, saved)
         self.assertFalse(saved["verified"])
         self.assertIsNone(saved["check"])
-        lines = [l for l in self.srv.log() if l.get("msg") == "http request" and l.get("path") == "/v1/tenants/api-race"]
+        # The request's line is written once the response is out: wait for the reader to see it.
+        deadline = time.monotonic() + 10
+        while True:
+            lines = [l for l in self.srv.log() if l.get("msg") == "http request" and l.get("path") == "/v1/tenants/api-race"]
+            if any("verify=false" in l.get("note", "") for l in lines) or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
         self.assertTrue(any("verify=false" in l.get("note", "") for l in lines), lines)
         self.assertTrue(any("verify=false" in l.get("msg", "") and l.get("tenant") == "api-race" for l in self.srv.log()))
         # Another writer (a save in flight, or `secexport tenant save`) holds the tenant's lock.
