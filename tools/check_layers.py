@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 
 # The layers, lowest first. A file in layer L may include files of L or of any layer before L
 # in this list, never of a layer after it. Each layer is a top-level folder of the source root.
-LAYERS = ("base", "io", "auth", "s3", "source", "csv", "export", "tenant", "job", "cli")
+LAYERS = ("base", "io", "auth", "s3", "source", "csv", "export", "tenant", "job", "web", "cli")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SOURCE_SUFFIXES = {".hpp", ".h", ".cpp", ".cc", ".ipp"}

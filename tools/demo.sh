@@ -6,7 +6,10 @@
 # its manifest and its first rows. Then the integration as customers set it up: a tenant on
 # the role-arn method (external ID issued, the printed trust policy applied to the
 # customer's role, credentials tested and saved), one on the access-key method, and the
-# daily job (`secexport run --all-tenants`) with catch-up, twice.
+# daily job (`secexport run --all-tenants`) with catch-up, twice. At the end it starts
+# `secexport serve` (the settings page and API) on the same tenant store and prints its URL
+# and the admin token file; the demo then ends after SECEXPORT_DEMO_SERVE_SECONDS (default
+# 300; 0 skips the server) or at Ctrl-C, stopping the server, moto and the event source.
 #
 #   tools/demo.sh [EVENTS_PER_DAY]      (default 200000)
 set -euo pipefail
@@ -18,8 +21,9 @@ cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc)" --target secexport secexport-source
 
 state=$(mktemp -d /tmp/secexport-demo.XXXXXX)
-source_pid=
+source_pid= serve_pid=
 cleanup() {
+  [[ -n "$serve_pid" ]] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null || true
   [[ -n "$source_pid" ]] && kill "$source_pid" 2>/dev/null || true
   python3 tools/testenv/cli.py stop --state-dir "$state" >/dev/null 2>&1 || true
   rm -rf "$state"
@@ -113,3 +117,22 @@ echo; echo "== secexport run --all-tenants --catch-up-days 2 (every enabled tena
 build/release/secexport --log-level warn run --all-tenants --catch-up-days 2 "${aws[@]}"
 echo; echo "== again: every day has its manifest, nothing to do"
 build/release/secexport --log-level warn run --all-tenants --catch-up-days 2 "${aws[@]}"
+
+serve_seconds=${SECEXPORT_DEMO_SERVE_SECONDS:-300}
+if [[ "$serve_seconds" -gt 0 ]]; then
+  echo; echo "== secexport serve: the settings page and API on the same tenant store"
+  (umask 077 && openssl rand -hex 32 > "$state/admin.token")
+  build/release/secexport --log-level warn serve --listen 127.0.0.1:0 --tls-cert "$state/tls/server.pem" \
+    --tls-key "$state/tls/server.key" --admin-token-file "$state/admin.token" "${aws[@]}" > "$state/serve.out" &
+  serve_pid=$!
+  for _ in $(seq 100); do [[ -s "$state/serve.out" ]] && break; sleep 0.1; done
+  url=$(awk '/^serving /{print $2; exit}' "$state/serve.out")
+  echo "  URL:              $url   (open #tenant=acme; the certificate is from the demo's CA)"
+  echo "  CA certificate:   $state/tls/ca.pem"
+  echo "  admin token file: $state/admin.token   (paste its content when the page asks)"
+  echo "  API example:      curl --cacert $state/tls/ca.pem -H \"Authorization: Bearer \$(cat $state/admin.token)\" ${url}v1/tenants"
+  echo "  The demo ends, stopping the server and the test servers, in $serve_seconds s or at Ctrl-C."
+  echo "  (SECEXPORT_DEMO_SERVE_SECONDS=N sets the time; 0 skips this step.)"
+  trap 'echo; echo "demo: stopping"; exit 0' INT TERM
+  sleep "$serve_seconds" & wait $! || true
+fi

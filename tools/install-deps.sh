@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, idempotently, every Debian package that secexport's build, tests, demo and
-# benchmarks need. Packages come only from apt-get (see README: "Dependencies").
+# benchmarks need. Packages come only from apt-get (see README: "Dependencies"), and the two
+# JavaScript pieces from npm, pinned by their package-lock.json files.
 #   tools/install-deps.sh            build + test dependencies
 #   tools/install-deps.sh --bench    also the benchmark peers and tools (rclone, perf, hyperfine;
 #                                    the AWS SDK for JavaScript v3 from npm when npm is present)
@@ -31,7 +32,12 @@ packages=(
   # deploy tests (tests/deploy): the zsh completion, the man page's lint, the Kubernetes YAML
   # (for /usr/bin/python3 when the machine's python3 lacks PyYAML), the units, the image's libs
   zsh mandoc groff-base man-db python3-yaml systemd git
+  # the settings page's browser test: Debian's Chromium, driven by playwright-core (npm)
+  chromium nodejs
+  fonts-noto-cjk              # the page's Korean labels in the browser test's screenshots
 )
+# npm: Debian's package, unless a Node.js build that bundles npm is installed already.
+command -v npm >/dev/null || packages+=(npm)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(rclone linux-perf hyperfine time valgrind)
 fi
@@ -62,6 +68,13 @@ missing = [m for m in ("boto3", "moto", "werkzeug") if importlib.util.find_spec(
 if missing:
     sys.exit(f"install-deps: python3 lacks {', '.join(missing)} (expected on this machine image)")
 PY
+
+# The settings page's browser test drives the system Chromium with playwright-core from npm,
+# pinned by tests/browser/package-lock.json; Playwright never downloads a browser here.
+browser_tests="$(dirname "$0")/../tests/browser"
+if [[ ! -d "$browser_tests/node_modules/playwright-core" ]]; then
+  (cd "$browser_tests" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
 
 # The JavaScript peer of the upload benchmark: AWS SDK v3 from npm, pinned by package-lock.json.
 if [[ "${1:-}" == "--bench" ]]; then

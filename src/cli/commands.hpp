@@ -21,5 +21,6 @@ struct command {
 [[nodiscard]] command add_run_command(CLI::App& parent);
 [[nodiscard]] command add_daemon_command(CLI::App& parent);
 [[nodiscard]] command add_whoami_command(CLI::App& parent);
+[[nodiscard]] command add_serve_command(CLI::App& parent);
 
 } // namespace secexport::cli

@@ -197,14 +197,6 @@ s3::session open_session(net::any_io_executor executor, const aws_flags& flags) 
   return s3::open_session(executor, flags.settings());
 }
 
-auth::aws_client open_sts(s3::session& session) {
-  auto endpoint = io::parse_endpoint(session.settings.sts_endpoint);
-  if (!endpoint)
-    throw usage_error("the STS endpoint '" + io::printable_url(session.settings.sts_endpoint) +
-                      "': " + endpoint.error().message);
-  return auth::aws_client(*session.context, *endpoint, "sts", session.settings.region, session.credentials);
-}
-
 std::pair<std::string, std::string> parse_s3_url(const std::string& url) {
   if (!url.starts_with("s3://")) throw usage_error("'" + url + "' is not an s3://BUCKET/KEY URL");
   auto rest = url.substr(5);

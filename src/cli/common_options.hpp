@@ -88,10 +88,6 @@ struct transfer_flags {
 /// input).
 [[nodiscard]] s3::session open_session(boost::asio::any_io_executor executor, const aws_flags& flags);
 
-/// An STS client with the session's credentials, at the session's STS endpoint (flags,
-/// environment, profile, else AWS's regional one). Throws usage_error for an unusable URL.
-[[nodiscard]] auth::aws_client open_sts(s3::session& session);
-
 /// Splits "s3://bucket/key"; throws usage_error.
 [[nodiscard]] std::pair<std::string, std::string> parse_s3_url(const std::string& url);
 

@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
   commands.push_back(cli::add_run_command(app));
   commands.push_back(cli::add_daemon_command(app));
   commands.push_back(cli::add_whoami_command(app));
+  commands.push_back(cli::add_serve_command(app));
 
   try {
     app.parse(argc, argv);
@@ -75,7 +76,7 @@ int main(int argc, char** argv) {
     if (e.get_exit_code() == 0) return app.exit(e); // --help, --version
     std::string message = e.what();
     if (auto word = unknown_subcommand(argc, argv, app))
-      message = "unknown subcommand '" + *word + "' (expected export, upload, tenant, run, daemon or whoami)";
+      message = "unknown subcommand '" + *word + "' (expected export, upload, tenant, run, daemon, whoami or serve)";
     if (wants_json(argc, argv)) set_log_format(log_format::json);
     report_error(message + "; run with --help for more information");
     return cli::exit_usage;

@@ -13,6 +13,8 @@
 #include "export/object_key.hpp"
 #include "tenant/credential_check.hpp"
 #include "tenant/policies.hpp"
+#include "tenant/external_id.hpp"
+#include "tenant/tenant_json.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -112,7 +114,15 @@ struct tenant_args {
   bool no_verify = false;
   bool disabled = false;
   std::string new_key_file;
+  output_format output = output_format::text;
 };
+
+// One JSON object on stdout (--output json).
+void print_json(const json_writer& w) {
+  std::fputs(w.str().c_str(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
 
 // The saved settings of `id`; a new, empty tenant when it has none (unless `must_exist`).
 tenant_settings load(const tenant::tenant_store& store, const std::string& id, bool must_exist) {
@@ -134,46 +144,36 @@ void save(const tenant::tenant_store& store, const tenant_settings& t) { store.s
 
 int run_external_id(tenant_args& a) {
   auto store = open_store(a.tenants_dir);
-  const auto held = store.lock_tenant(a.tenant); // one writer at a time: no write is lost
-  auto t = load_or_new(store, a.tenant);
-  const bool issued = t.external_id.empty();
-
+  exporter::check_tenant_id(a.tenant).value();
   // The exporter's identity first: a tenant is saved only once the steps can be printed.
   net::io_context ioc(1);
   auto session = open_session(ioc.get_executor(), a.aws);
-  auto sts = open_sts(session);
   auto id = io::run_to_completion<auth::caller_identity>(ioc, [&]() -> net::awaitable<auth::caller_identity> {
-    auto r = co_await auth::get_caller_identity(sts);
+    auto r = co_await tenant::exporter_identity(session);
     session.context->close_idle();
     co_return r;
   });
-
-  std::string principal;
-  if (a.trust_account) {
-    principal = tenant::account_principal(id.arn, id.account);
-  } else if (auto p = tenant::trust_principal_for(id.arn)) {
-    principal = *p;
-  } else {
-    throw failure(auth::errc::bad_response, "the exporter's identity " + id.arn +
-                                                " is not an IAM user or role; use --trust-account to trust the account "
-                                                "instead");
+  const auto principal = tenant::principal_for(id, a.trust_account).value();
+  const auto held = store.lock_tenant(a.tenant); // one writer at a time: every caller gets the same ID
+  const auto info = tenant::issue_external_id(store, a.tenant, principal, held);
+  if (a.output == output_format::json) {
+    json_writer w;
+    tenant::write_external_id(w, info);
+    print_json(w);
+    return exit_ok;
   }
-  if (issued) {
-    t.external_id = tenant::new_external_id();
-    save(store, t);
-  }
-  std::printf("External ID for tenant %s: %s%s\n", t.id.c_str(), t.external_id.c_str(),
-              issued ? " (issued now; shown the same from now on)" : "");
-  std::printf("Exporter AWS account ID: %s\n", id.account.c_str());
-  std::printf("Exporter identity: %s\n\n", id.arn.c_str());
+  std::printf("External ID for tenant %s: %s%s\n", info.tenant.c_str(), info.external_id.c_str(),
+              info.issued_now ? " (issued now; shown the same from now on)" : "");
+  std::printf("Exporter AWS account ID: %s\n", info.exporter.account.c_str());
+  std::printf("Exporter identity: %s\n\n", info.exporter.identity_arn.c_str());
   std::printf("Give the customer these steps:\n"
               "  1. Create an IAM role whose trust policy is the document below (trusted principal: %s,\n"
               "     \"Require external ID\" = %s).\n"
               "  2. Attach the permissions policy from `secexport tenant policy %s`.\n"
               "  3. Enter the role's ARN; then: secexport tenant save %s --method role-arn --role-arn ARN "
               "--bucket BUCKET --source-url URL\n\n",
-              principal.c_str(), t.external_id.c_str(), t.id.c_str(), t.id.c_str());
-  std::fputs(tenant::trust_policy(principal, t.external_id).c_str(), stdout);
+              info.exporter.principal.c_str(), info.external_id.c_str(), info.tenant.c_str(), info.tenant.c_str());
+  std::fputs(info.trust_policy().c_str(), stdout);
   return exit_ok;
 }
 
@@ -185,6 +185,10 @@ int run_policy(tenant_args& a) {
   a.settings.apply(t);
   if (t.bucket.empty()) throw usage_error("tenant " + t.id + " has no bucket yet: pass --bucket");
   s3::check_bucket_name(t.bucket).value();
+  if (a.output == output_format::json) { // the document alone: it pipes into `aws iam put-role-policy`
+    std::fputs(tenant::permissions_policy(t.bucket, t.prefix).c_str(), stdout);
+    return exit_ok;
+  }
   std::printf("Permissions policy for tenant %s (attach to the %s):\n", t.id.c_str(),
               t.method == auth_method::access_key ? "IAM user" : "IAM role");
   std::fputs(tenant::permissions_policy(t.bucket, t.prefix).c_str(), stdout);
@@ -197,11 +201,7 @@ int run_policy(tenant_args& a) {
 // ------------------------------------------------------------------------- test and save
 
 void require_complete(const tenant_settings& t) {
-  auto problems = t.problems();
-  // The source is read at export time; a check needs only the bucket and the credentials.
-  std::erase_if(problems, [](const tenant::problem& p) {
-    return p.field == tenant::field::source_url || p.field == tenant::field::source_token_env;
-  });
+  auto problems = t.check_problems(); // the source is read at export time, not by a check
   if (problems.empty()) return;
   std::string msg = "tenant " + t.id + " is not ready:";
   for (const auto& p : problems) msg += "\n  - " + p.message;
@@ -211,16 +211,20 @@ void require_complete(const tenant_settings& t) {
 // Prints the steps; true when every one passed.
 bool check(const tenant_args& a, const tenant_settings& t) {
   net::io_context ioc(1);
-  auto session = tenant::open_tenant_session(ioc.get_executor(), a.aws.settings(), t, "secexport-" + t.id + "-check");
-  std::printf("Testing credentials for tenant %s (method %s, bucket %s%s%s):\n", t.id.c_str(),
+  const auto exporter = a.aws.settings();
+  const bool json = a.output == output_format::json;
+  if (!json)
+    std::printf("Testing credentials for tenant %s (method %s, bucket %s%s%s):\n", t.id.c_str(),
               std::string(tenant::to_string(t.method)).c_str(), t.bucket.c_str(), t.prefix.empty() ? "" : ", prefix ",
               t.prefix.c_str());
-  tenant::check_request r{t.id, t.bucket, t.prefix, t.method == auth_method::role_arn, t.role_arn, t.external_id};
-  auto report = io::run_to_completion<tenant::check_report>(ioc, [&]() -> net::awaitable<tenant::check_report> {
-    auto rep = co_await tenant::check_credentials(*session.s3, *session.credentials, r);
-    session.context->close_idle();
-    co_return rep;
-  });
+  auto report = io::run_to_completion<tenant::check_report>(
+      ioc, [&] { return tenant::test_credentials(ioc.get_executor(), exporter, t); });
+  if (json) {
+    json_writer w;
+    tenant::write_check_report(w, report);
+    print_json(w);
+    return report.passed();
+  }
   std::fputs(redact(tenant::format_report(report)).c_str(), stdout);
   if (auto f = report.first_failure()) {
     if (f->denied) std::printf("credential check FAILED at %s: %s is needed\n", f->name.c_str(), f->action.c_str());
@@ -268,6 +272,12 @@ int run_save(tenant_args& a) {
 int run_show(tenant_args& a) {
   auto store = open_store(a.tenants_dir);
   auto t = load_existing(store, a.tenant);
+  if (a.output == output_format::json) {
+    json_writer w;
+    tenant::write_settings(w, t);
+    print_json(w);
+    return exit_ok;
+  }
   auto line = [](const char* k, const std::string& v) {
     if (!v.empty()) std::printf("%-18s %s\n", k, v.c_str());
   };
@@ -292,6 +302,12 @@ int run_show(tenant_args& a) {
 
 int run_list(tenant_args& a) {
   auto store = open_store(a.tenants_dir);
+  if (a.output == output_format::json) {
+    json_writer w;
+    const auto unreadable = tenant::write_tenant_list(w, store); // the API's rendering (errors inside)
+    print_json(w);
+    return unreadable ? exit_failure : exit_ok;
+  }
   const auto ids = store.list();
   std::printf("%-24s %-8s %-10s %s\n", "TENANT", "ENABLED", "METHOD", "BUCKET/PREFIX");
   std::size_t unreadable = 0;
@@ -401,28 +417,35 @@ command add_tenant_command(CLI::App& parent) {
                   "customer's role. The principal is the exporter's own IAM identity (a role when the exporter "
                   "runs under one), tighter than trusting the whole account.",
                   true, false, [a] { return run_external_id(*a); });
+  add_output_option(*ext, a->output, "the external ID, the exporter's account and principal, and the trust policy");
   ext->add_flag("--trust-account", a->trust_account,
                 "Trust the exporter's whole account (arn:aws:iam::ACCOUNT:root) instead of its identity, as the "
                 "product page describes");
-  sub("policy",
+  auto* policy = sub("policy",
       "Print the least-privilege permissions policy for the tenant's bucket and prefix, and separately the "
       "optional actions that let failed multipart uploads be cleaned up.",
       false, true, [a] { return run_policy(*a); });
-  sub("test",
+  add_output_option(*policy, a->output,
+                    "the permissions policy document alone, ready for `aws iam put-role-policy --policy-document "
+                    "file:///dev/stdin`");
+  auto* test = sub("test",
       "Test credentials: with the tenant's method, AssumeRole (role-arn), GetBucketLocation, ListObjectsV2 on the "
       "prefix, PutObject of a small probe object, GetObject of it (compared), DeleteObject of it. One line per "
       "step with the IAM action it needs; exit status 0 only if all pass. Flags override the saved settings "
       "without saving them.",
       true, true, [a] { return run_test(*a); });
+  add_output_option(*test, a->output, "{passed, failed_action, steps: [{action, permission, status, code, message}]}");
   auto* save_cmd = sub("save",
                        "Save changes: validate the settings, run the credential test, and save only if it passes. "
                        "Flags override the saved settings; switching --method drops the other method's credentials.",
                        true, true, [a] { return run_save(*a); });
   save_cmd->add_flag("--no-verify", a->no_verify, "Save without the credential test (automation; prints a warning)");
   save_cmd->add_flag("--disabled", a->disabled, "Save the tenant disabled (the daily job skips it)");
-  sub("show", "Print the tenant's settings; the secret access key is never shown.", false, false,
-      [a] { return run_show(*a); });
-  sub("list", "List saved tenants.", false, false, [a] { return run_list(*a); });
+  auto* show = sub("show", "Print the tenant's settings; the secret access key is never shown.", false, false,
+                   [a] { return run_show(*a); });
+  add_output_option(*show, a->output, "the settings, the secret only as secret_access_key_set");
+  auto* list = sub("list", "List saved tenants.", false, false, [a] { return run_list(*a); });
+  add_output_option(*list, a->output, "{tenants: [settings as `show` prints them]}");
   sub("enable", "Include the tenant in the daily job.", false, false, [a] { return run_set_enabled(*a, true); });
   sub("disable", "Leave the tenant out of the daily job (settings kept).", false, false,
       [a] { return run_set_enabled(*a, false); });

@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/common_options.hpp"
 #include "io/run_coroutine.hpp"
+#include "tenant/external_id.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -32,12 +33,11 @@ struct whoami_answer {
 int run_whoami(const whoami_args& a) {
   net::io_context ioc(1);
   auto session = open_session(ioc.get_executor(), a.aws);
-  auto sts = open_sts(session);
   auto answer = io::run_to_completion<whoami_answer>(ioc, [&]() -> net::awaitable<whoami_answer> {
     auto creds = co_await session.credentials->get();
     whoami_answer w;
     w.expires = creds->expiration;
-    w.id = co_await auth::get_caller_identity(sts);
+    w.id = co_await tenant::exporter_identity(session);
     session.context->close_idle();
     co_return w;
   });

@@ -21,6 +21,7 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -142,6 +143,28 @@ net::awaitable<bool> write_response(Stream& stream, server_response& r, millisec
   co_return !ec;
 }
 
+// Reads and drops up to `n` bytes of a refused request's body (those already buffered first),
+// so that closing the connection after the error response does not reset it under the client
+// before it has read the answer (a close with unread data sends RST). Bodies over
+// `discard_limit` are not drained: their clients may see a reset.
+constexpr std::uint64_t discard_limit = 1u << 20;
+
+template <class Stream>
+net::awaitable<void> discard_body(Stream& stream, beast::flat_buffer& buffer, std::uint64_t n, milliseconds deadline) {
+  if (n > discard_limit) co_return;
+  const auto buffered = std::min<std::uint64_t>(n, buffer.size());
+  buffer.consume(buffered);
+  n -= buffered;
+  char scratch[16 * 1024];
+  while (n > 0) {
+    lowest(stream).expires_after(deadline);
+    auto [ec, got] = co_await stream.async_read_some(
+        net::buffer(scratch, std::min<std::uint64_t>(n, sizeof scratch)), use_tuple);
+    if (ec) co_return;
+    n -= std::min<std::uint64_t>(n, got);
+  }
+}
+
 template <class Stream>
 net::awaitable<void> serve_requests(state_ptr st, Stream& stream, connection& conn, std::string remote) {
   const auto& o = st->options;
@@ -156,6 +179,22 @@ net::awaitable<void> serve_requests(state_ptr st, Stream& stream, connection& co
     auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
     conn.busy = true;
     const auto started = steady_clock::now();
+    if (hec == http::error::body_limit) { // a Content-Length over the limit: refused before any body byte
+      const bool waits = beast::iequals(parser.get()[http::field::expect], "100-continue"); // sends no body
+      // (content_length() asserts a finished header; the field itself is there.)
+      const auto text = parser.get()[http::field::content_length];
+      std::uint64_t length = 0;
+      auto [end, lec] = std::from_chars(text.data(), text.data() + text.size(), length);
+      if (!waits && lec == std::errc() && end == text.data() + text.size())
+        co_await discard_body(stream, buffer, length, o.request_deadline);
+      auto r = error_response(o, 413, "body_too_large",
+                              "body: the request body is larger than the limit of " + std::to_string(o.body_limit) +
+                                  " bytes");
+      (void)co_await write_response(stream, r, o.request_deadline);
+      log_request(std::string(parser.get().method_string()), std::string(parser.get().target()), 413, r.body().size(),
+                  started, remote, {});
+      co_return;
+    }
     if (hec) {
       if (quiet_end(hec) && buffer.size() == 0) co_return;
       const bool too_big = hec == http::error::header_limit || hec == http::error::buffer_overflow;
@@ -172,6 +211,8 @@ net::awaitable<void> serve_requests(state_ptr st, Stream& stream, connection& co
     const std::string method(head.method_string());
     const std::string target(head.target());
     if (auto length = parser.content_length(); length && *length > o.body_limit) {
+      if (!beast::iequals(head[http::field::expect], "100-continue")) // else the client sends no body
+        co_await discard_body(stream, buffer, *length, o.request_deadline);
       auto r = error_response(o, 413, "body_too_large",
                               "body: the request body (" + std::to_string(*length) + " bytes) is larger than the limit of " +
                                   std::to_string(o.body_limit) + " bytes");

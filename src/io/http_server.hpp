@@ -8,7 +8,9 @@
 //   io_context thread), so no locking is needed.
 // - Limits: a request header larger than `header_limit` gets 431, a body larger than
 //   `body_limit` 413, both before the body is read; a malformed request 400. Each is answered
-//   with `error_body` (the caller's format: the API answers JSON) and the connection closed.
+//   with `error_body` (the caller's format: the API answers JSON) and the connection closed
+//   (a refused body of up to 1 MiB is read and dropped first, so the close does not reset the
+//   connection before the client has read the answer).
 // - Deadlines: a connection waits at most `idle_timeout` for a request's header (the first or
 //   the next on a keep-alive connection); the TLS handshake, reading the body and each write of
 //   the response have `request_deadline`. A handler's own work has no deadline from the server

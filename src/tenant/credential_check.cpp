@@ -89,6 +89,15 @@ net::awaitable<check_report> check_credentials(s3::s3_client& s3, auth::credenti
       if (s.name == name) return s;
     throw std::logic_error("no step " + std::string(name));
   };
+  // Hands the finished steps to on_step, in order, each once.
+  std::size_t reported = 0;
+  auto report_done = [&]() -> net::awaitable<void> {
+    for (; reported < report.steps.size(); ++reported) {
+      const auto& s = report.steps[reported];
+      if (s.status == step_status::skipped && s.detail.empty()) co_return; // not run yet
+      if (r.on_step) co_await r.on_step(s);
+    }
+  };
 
   if (r.assume_role) {
     auto& s = step("AssumeRole");
@@ -111,8 +120,10 @@ net::awaitable<check_report> check_credentials(s3::s3_client& s3, auth::credenti
       s.denied = aws.is(auth::service_errc::access_denied);
       for (auto& other : report.steps)
         if (other.name != "AssumeRole") skip(other, "needs the role's credentials");
+      co_await report_done();
       co_return report;
     }
+    co_await report_done();
   }
 
   {
@@ -125,6 +136,7 @@ net::awaitable<check_report> check_credentials(s3::s3_client& s3, auth::credenti
       fail(s, res.error, "GetBucketLocation of " + r.bucket);
     }
   }
+  co_await report_done();
 
   const auto prefix = key_prefix(r.prefix);
   {
@@ -133,6 +145,7 @@ net::awaitable<check_report> check_credentials(s3::s3_client& s3, auth::credenti
     if (res.ok()) pass(s, "listed s3://" + r.bucket + "/" + prefix);
     else fail(s, res.error, "ListObjectsV2 of s3://" + r.bucket + "/" + prefix);
   }
+  co_await report_done();
 
   const auto key = prefix + ".secexport-credential-check/" + random_hex(12) + ".txt";
   const auto url = s3::s3_client::url(r.bucket, key);
@@ -150,8 +163,10 @@ net::awaitable<check_report> check_credentials(s3::s3_client& s3, auth::credenti
   if (put.status != step_status::passed) {
     skip(step("GetObject"), "no probe object to read");
     skip(step("DeleteObject"), "no probe object to delete");
+    co_await report_done();
     co_return report;
   }
+  co_await report_done();
   {
     auto& s = step("GetObject");
     auto res = co_await s3.get_object(r.bucket, key);
@@ -165,6 +180,7 @@ net::awaitable<check_report> check_credentials(s3::s3_client& s3, auth::credenti
       pass(s, "read it back, content identical");
     }
   }
+  co_await report_done();
   {
     auto& s = step("DeleteObject");
     auto res = co_await s3.delete_object(r.bucket, key);
@@ -174,6 +190,7 @@ net::awaitable<check_report> check_credentials(s3::s3_client& s3, auth::credenti
       s.detail += "; the probe object is left behind";
     }
   }
+  co_await report_done();
   co_return report;
 }
 

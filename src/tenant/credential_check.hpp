@@ -17,6 +17,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,9 @@ struct check_request {
   std::string bucket, prefix;
   bool assume_role = false;    // role-arn method: the provider assumes the role on first use
   std::string role_arn, external_id; // for messages
+  /// Called with each step as soon as its outcome is known, in the report's order (a page
+  /// shows the steps as they arrive). Optional.
+  std::function<boost::asio::awaitable<void>(const check_step&)> on_step;
 };
 
 /// Runs the steps with `s3`, whose credentials provider is `credentials` (the tenant's). The probe key is

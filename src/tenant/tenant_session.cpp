@@ -38,4 +38,32 @@ s3::session open_tenant_session(boost::asio::any_io_executor executor, const s3:
   return s3::open_session(executor, tenant_connection(exporter, t, session_name));
 }
 
+namespace {
+
+// (Outside the coroutine: GCC 12 miscompiles initializer lists inside coroutine frames.)
+check_request request_for(const tenant_settings& t,
+                          std::function<boost::asio::awaitable<void>(const check_step&)> on_step) {
+  check_request r;
+  r.tenant = t.id;
+  r.bucket = t.bucket;
+  r.prefix = t.prefix;
+  r.assume_role = t.method == auth_method::role_arn;
+  r.role_arn = t.role_arn;
+  r.external_id = t.external_id;
+  r.on_step = std::move(on_step);
+  return r;
+}
+
+} // namespace
+
+boost::asio::awaitable<check_report> test_credentials(boost::asio::any_io_executor executor,
+                                                      const s3::connection_settings& exporter,
+                                                      const tenant_settings& t,
+                                                      std::function<boost::asio::awaitable<void>(const check_step&)> on_step) {
+  auto session = open_tenant_session(executor, exporter, t, "secexport-" + t.id + "-check");
+  auto report = co_await check_credentials(*session.s3, *session.credentials, request_for(t, std::move(on_step)));
+  session.context->close_idle();
+  co_return report;
+}
+
 } // namespace secexport::tenant

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "s3/session.hpp"
+#include "tenant/credential_check.hpp"
 #include "tenant/tenant_settings.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -23,5 +24,14 @@ namespace secexport::tenant {
 [[nodiscard]] s3::session open_tenant_session(boost::asio::any_io_executor executor,
                                               const s3::connection_settings& exporter, const tenant_settings& t,
                                               const std::string& session_name);
+
+/// "Test credentials" for `t` as it stands (saved or not): opens its session on `executor`
+/// (the exporter's identity plus the tenant's method) and runs check_credentials, handing
+/// each step to `on_step` as it finishes (optional). Throws failure(errc::not_configured) for
+/// a tenant without a method.
+[[nodiscard]] boost::asio::awaitable<check_report>
+test_credentials(boost::asio::any_io_executor executor, const s3::connection_settings& exporter,
+                 const tenant_settings& t,
+                 std::function<boost::asio::awaitable<void>(const check_step&)> on_step = {});
 
 } // namespace secexport::tenant

@@ -75,6 +75,12 @@ std::optional<auth_method> parse_auth_method(std::string_view text) noexcept {
   return std::nullopt;
 }
 
+std::vector<problem> tenant_settings::check_problems() const {
+  auto p = problems();
+  std::erase_if(p, [](const problem& q) { return q.field == field::source_url || q.field == field::source_token_env; });
+  return p;
+}
+
 std::vector<problem> tenant_settings::problems() const {
   std::vector<problem> p;
   auto add = [&](field f, const result<void>& r) {
@@ -542,7 +548,13 @@ void tenant_store::save(const tenant_settings& t) const {
   }
 }
 
-tenant_store::lock tenant_store::lock_tenant(std::string_view id) const {
+tenant_store::lock tenant_store::lock_tenant(std::string_view id) const { return *lock_tenant(id, true); }
+
+std::optional<tenant_store::lock> tenant_store::try_lock_tenant(std::string_view id) const {
+  return lock_tenant(id, false);
+}
+
+std::optional<tenant_store::lock> tenant_store::lock_tenant(std::string_view id, bool wait) const {
   const auto path = path_of(id);
   std::error_code ec;
   fs::create_directories(dir_, ec);
@@ -551,13 +563,17 @@ tenant_store::lock tenant_store::lock_tenant(std::string_view id) const {
   const auto lock_path = dir_ / ("." + std::string(id) + ".lock");
   int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) throw store_error(errc::write_failed, "cannot lock " + lock_path.string() + ": " + errno_text());
-  while (::flock(fd, LOCK_EX) != 0) {
+  while (::flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0) {
     if (errno == EINTR) continue;
+    if (errno == EWOULDBLOCK && !wait) {
+      ::close(fd);
+      return std::nullopt;
+    }
     auto why = errno_text();
     ::close(fd);
     throw store_error(errc::write_failed, "cannot lock " + lock_path.string() + ": " + why);
   }
-  return lock(fd);
+  return std::optional<lock>(std::in_place, fd);
 }
 
 tenant_store::lock::~lock() {

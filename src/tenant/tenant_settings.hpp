@@ -75,6 +75,9 @@ struct tenant_settings {
 
   /// What is missing or invalid for exporting (empty: ready). Pure; messages name the field.
   [[nodiscard]] std::vector<problem> problems() const;
+  /// What a credential check needs of these: problems() without the event source's settings,
+  /// which only an export reads.
+  [[nodiscard]] std::vector<problem> check_problems() const;
 };
 
 /// What "Save changes" (or `tenant save|test` flags) changes: each set field overrides the
@@ -147,10 +150,14 @@ public:
   };
   /// Waits for the lock on `id`'s settings (creates the store's directory if needed).
   [[nodiscard]] lock lock_tenant(std::string_view id) const;
+  /// The lock if nobody holds it now, else nullopt (a save racing another is refused, not
+  /// queued).
+  [[nodiscard]] std::optional<lock> try_lock_tenant(std::string_view id) const;
 
 private:
   /// The target of the symbolic link `path`, which must be inside the store.
   [[nodiscard]] std::filesystem::path resolve(const std::filesystem::path& path) const;
+  [[nodiscard]] std::optional<lock> lock_tenant(std::string_view id, bool wait) const;
 
   std::filesystem::path dir_;
   std::optional<store_key> key_;
