@@ -16,7 +16,7 @@ namespace secexport::metrics {
 
 namespace {
 
-bool valid_name(std::string_view s, bool colon) {
+[[maybe_unused]] bool valid_name(std::string_view s, bool colon) { // in asserts only
   if (s.empty()) return false;
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
