@@ -7,6 +7,7 @@
 #include "base/json_writer.hpp"
 #include "cli/commands.hpp"
 #include "cli/common_options.hpp"
+#include "io/endpoint.hpp"
 #include "io/run_coroutine.hpp"
 #include "tenant/external_id.hpp"
 
@@ -49,8 +50,8 @@ int run_whoami(const whoami_args& a) {
     j.member("temporary", answer.expires.has_value());
     if (answer.expires) j.member("expires", format_rfc3339(*answer.expires));
     j.end_object();
-    j.member("account", answer.id.account).member("arn", answer.id.arn).member("user_id", answer.id.user_id);
-    j.member("region", session.settings.region).member("sts_endpoint", sts.endpoint().url());
+    j.member("region", session.settings.region)
+        .member("sts_endpoint", io::printable_url(session.settings.sts_endpoint));
     j.end_object();
     std::printf("%s\n", j.str().c_str());
     return exit_ok;
