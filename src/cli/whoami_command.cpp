@@ -50,6 +50,7 @@ int run_whoami(const whoami_args& a) {
     j.member("temporary", answer.expires.has_value());
     if (answer.expires) j.member("expires", format_rfc3339(*answer.expires));
     j.end_object();
+    j.member("account", answer.id.account).member("arn", answer.id.arn).member("user_id", answer.id.user_id);
     j.member("region", session.settings.region)
         .member("sts_endpoint", io::printable_url(session.settings.sts_endpoint));
     j.end_object();

@@ -128,7 +128,7 @@ class credentials_test(unittest.TestCase):
     def test_whoami_is_a_subcommand_like_the_others(self):
         r = support.run(["whoam"], self.env())
         self.assertEqual(r.returncode, 2, r)
-        self.assertIn("(expected export, upload, tenant, run, daemon or whoami)", r.stderr)
+        self.assertIn("(expected export, upload, tenant, run, daemon, whoami or serve)", r.stderr)
         r = support.run(["whoami", "--help"], self.env())
         self.assertEqual(r.returncode, 0, r)
         for flag in ("--profile", "--region", "--sts-endpoint-url", "--role-arn", "--ca-file", "--output"):
