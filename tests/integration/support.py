@@ -388,3 +388,9 @@ class tenant_harness(unittest.TestCase):
     def run_job(self, *args, fake_now: str, dir: str) -> run_result:
         return run(["run", *args, "--tenants-dir", dir, *self.endpoints()],
                            self.job_env(fake_now), timeout=600)
+
+    def start_daemon(self, d: str, fake_now: str, *extra) -> subprocess.Popen:
+        """`secexport daemon` on the store `d` (JSON logs, one catch-up day) under a fake clock."""
+        return subprocess.Popen([BIN, "--log-format", "json", "daemon", "--tenants-dir", d,
+                                 "--catch-up-days", "1", *self.endpoints(), *extra],
+                                env=self.job_env(fake_now), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

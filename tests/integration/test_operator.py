@@ -1,8 +1,8 @@
 """What an operator sees, against moto over TLS: the progress line redrawn in place on a
 terminal (a pseudo-terminal) and absent otherwise, `--output json` of export, upload and run,
 `run --dry-run` from the bucket's manifests, the metrics textfile of `run --metrics-file` and
-a scrape of `daemon --metrics-listen` during a pass, checked by `promtool check metrics` (Debian's prometheus package) and by a parser of the
-exposition format."""
+a scrape of `daemon --metrics-listen` during a pass, checked by `promtool check metrics`
+(Debian's prometheus package) and by a parser of the exposition format."""
 
 from __future__ import annotations
 
@@ -215,11 +215,8 @@ class operator_test(support.tenant_harness):
         user = self.key_user(policies.spec_policy(self.bucket))
         with support.event_source(self.st, 20_000, latency_ms=40) as src:
             self.save_in(d, "scraped", user, prefix, src.url)
-            p = subprocess.Popen([support.BIN, "--log-format", "json", "daemon", "--tenants-dir", d,
-                                  "--catch-up-days", "1", "--page-limit", "500", "--source-concurrency", "1",
-                                  "--part-size", "5MiB", "--metrics-listen", "127.0.0.1:0", *self.endpoints()],
-                                 env=self.job_env("2026-11-25T00:10:00Z"), stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True)
+            p = self.start_daemon(d, "2026-11-25T00:10:00Z", "--page-limit", "500", "--source-concurrency", "1",
+                                  "--part-size", "5MiB", "--metrics-listen", "127.0.0.1:0")
             lines: list[str] = []
             found = threading.Event()
             def read():

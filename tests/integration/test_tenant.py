@@ -404,11 +404,6 @@ class tenant_test(support.tenant_harness):
         pick = lambda out: sorted(l.split()[0] for l in out.splitlines()[1:] if l.startswith("shard-"))
         self.assertEqual(pick(r.stdout), pick(r1.stdout))
 
-    def start_daemon(self, d: str, fake_now: str, *extra) -> subprocess.Popen:
-        return subprocess.Popen([support.BIN, "--log-format", "json", "daemon", "--tenants-dir", d,
-                                 "--catch-up-days", "1", *self.endpoints(), *extra],
-                                env=self.job_env(fake_now), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
     def finish(self, p: subprocess.Popen) -> tuple[int, str, str]:
         out, err = p.communicate(timeout=120)
         support._capture(err)
