@@ -170,6 +170,7 @@
   async function openTenant(id) {
     if (!id) return;
     tenantId = id;
+    $('settings').setAttribute('aria-busy', 'true'); // until the tenant's settings, ID and exports are in
     history.replaceState(null, '', '#tenant=' + encodeURIComponent(id));
     say('');
     tested = null;
@@ -178,7 +179,7 @@
     try {
       current = await api('GET', tenantPath());
     } catch (err) {
-      if (!(err instanceof ApiError && err.status === 404)) { showError(err); return; }
+      if (!(err instanceof ApiError && err.status === 404)) { showError(err); $('settings').removeAttribute('aria-busy'); return; }
       current = null;
       say(t('new_tenant', id));
     }
@@ -187,6 +188,7 @@
     if (methodOf() === 'role-arn') await loadExternalId();
     await loadPolicy();
     await loadExports();
+    if (tenantId === id) { $('settings').dataset.tenant = id; $('settings').setAttribute('aria-busy', 'false'); }
   }
 
   function fillForm() {
@@ -204,6 +206,7 @@
     // A tenant that is not set up yet (none, or only its external ID issued) is saved switched on.
     $('enabled').checked = current && current.method !== 'none' ? !!c.enabled : true;
     $('external-id').textContent = c.external_id || '';
+    $('trust-policy').textContent = ''; // the previous tenant's; loadExternalId writes this one's
     markField('');
     renderMethod();
     renderSwitch();
