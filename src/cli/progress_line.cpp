@@ -34,6 +34,8 @@ progress_line::progress_line(bool enabled, render_fn render, std::chrono::millis
     : render_(std::move(render)) {
   if (!enabled) return;
   thread_ = std::thread([this, every] {
+    // Drawn at once, so even a run shorter than one period shows that it started and how big it is.
+    set_status_line(render_());
     std::unique_lock lock(mutex_);
     while (!wake_.wait_for(lock, every, [this] { return stopping_; })) {
       lock.unlock();

@@ -31,7 +31,7 @@ struct progress_flags {
 class progress_line {
 public:
   using render_fn = std::function<std::string()>;
-  /// Draws `render()` every `every` while alive (nothing when `enabled` is false).
+  /// Draws `render()` at once and then every `every` while alive (nothing when `enabled` is false).
   progress_line(bool enabled, render_fn render,
                 std::chrono::milliseconds every = std::chrono::milliseconds(250));
   /// Stops and removes the line.

@@ -58,5 +58,13 @@ TEST(progress_line, draws_while_alive_and_nothing_when_disabled) {
   EXPECT_EQ(calls.load(), after); // stopped with the object
 }
 
+TEST(progress_line, a_run_shorter_than_one_period_is_still_drawn_once) {
+  // An upload that ends within the first 250 ms still showed its line (the test on a terminal
+  // missed it on a fast machine when the first draw waited one period).
+  std::atomic<int> calls{0};
+  { progress_line on(true, [&] { return ++calls, std::string("x"); }, std::chrono::hours(1)); }
+  EXPECT_EQ(calls.load(), 1);
+}
+
 } // namespace
 } // namespace secexport::cli
