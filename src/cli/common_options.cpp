@@ -153,8 +153,9 @@ void transfer_flags::add_to(CLI::App& app) {
       ->capture_default_str()
       ->group(g);
   app.add_option("--max-memory", max_memory,
-                 "Memory budget for part buffers; at least two parts. Parts in flight are limited so "
-                 "the budget is never exceeded, whatever --concurrency says")
+                 "Memory budget for the part buffers and, when export compresses (--compress), the "
+                 "compressor's state; at least two parts. Parts in flight are limited so the budget is "
+                 "never exceeded, whatever --concurrency says")
       ->capture_default_str()
       ->group(g);
   app.add_flag("--fixed-part-size", fixed_part_size,
