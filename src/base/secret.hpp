@@ -8,6 +8,10 @@
 // before it reaches a log line or an error message.
 #pragma once
 
+#include "base/error.hpp"
+
+#include <filesystem>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 
@@ -40,5 +44,16 @@ void register_secret(std::string_view value);
 /// Shows the first 4 characters of an access key ID or similar identifier and masks the
 /// rest ("AKIA****************"); for `show` commands.
 [[nodiscard]] std::string mask_identifier(std::string_view id);
+
+/// The first line of `in` without its trailing CR and spaces: how a secret is read from a
+/// file or from standard input.
+[[nodiscard]] std::string read_secret_line(std::istream& in);
+
+/// The first line of `file` (read_secret_line), read only when the file's owner alone may read
+/// it (a pipe, as from `<(command)`, is read as it is). `what` names the file in errors
+/// ("the store key /etc/k", "--admin-token-file /run/t").
+/// Errors: errc::unreadable_file (with the system's reason), errc::not_a_file (a directory),
+/// errc::file_not_private (saying `chmod 600`), errc::empty_secret. Never shows the contents.
+[[nodiscard]] result<std::string> read_private_line(const std::filesystem::path& file, std::string_view what);
 
 } // namespace secexport

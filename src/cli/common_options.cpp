@@ -210,24 +210,9 @@ std::pair<std::string, std::string> parse_s3_url(const std::string& url) {
 }
 
 std::string read_private_file(const std::string& path, std::string_view flag) {
-  const std::string what = std::string(flag) + " " + path;
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) throw usage_error("cannot read " + what + ": " + std::strerror(errno));
-  if (S_ISDIR(st.st_mode)) throw usage_error(what + " is a directory; " + std::string(flag) + " names a file");
-  if (S_ISREG(st.st_mode) && (st.st_mode & 077))
-    throw usage_error(what + " is readable by group or others and holds a secret; chmod 600 " + path);
-  std::ifstream in(path);
-  if (!in) throw usage_error("cannot read " + what + ": " + std::strerror(errno));
-  auto value = read_secret_line(in);
-  if (value.empty()) throw usage_error(what + " is empty (the secret is its first line)");
-  return value;
-}
-
-std::string read_secret_line(std::istream& in) {
-  std::string line;
-  std::getline(in, line);
-  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-  return line;
+  auto value = read_private_line(path, std::string(flag) + " " + path);
+  if (!value) throw usage_error(value.error().message);
+  return std::move(*value);
 }
 
 void add_output_option(CLI::App& app, output_format& format, std::string_view what) {

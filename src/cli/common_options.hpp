@@ -91,12 +91,9 @@ struct transfer_flags {
 /// Splits "s3://bucket/key"; throws usage_error.
 [[nodiscard]] std::pair<std::string, std::string> parse_s3_url(const std::string& url);
 
-/// The first line of `in` without trailing CR or spaces: how secrets (tokens, keys) are read
-/// from files and stdin.
-[[nodiscard]] std::string read_secret_line(std::istream& in);
 
-/// The first line of a file that holds a secret, for `flag` (named in errors): a directory, an
-/// empty file and a regular file that group or others can read are usage errors.
+/// base's read_private_line for `flag` (named in errors): a directory, an empty file and a
+/// regular file that group or others can read are usage errors.
 [[nodiscard]] std::string read_private_file(const std::string& path, std::string_view flag);
 
 /// How a command prints its result on stdout: lines for people, or one JSON object.

@@ -283,17 +283,12 @@ std::string associated_data(std::string_view id) { return "secexport tenant " + 
 } // namespace
 
 store_key load_store_key(const fs::path& file) {
-  struct stat st {};
-  if (::stat(file.c_str(), &st) != 0)
-    throw store_error(errc::store_key_missing, "cannot read the store key " + file.string() + ": " + errno_text());
-  if (!S_ISREG(st.st_mode)) throw store_error(errc::store_key_missing, "the store key " + file.string() + " is not a file");
-  if (st.st_mode & 077)
-    throw store_error(errc::file_not_private, "the store key " + file.string() +
-                                                  " is readable by group or others; chmod 600 " + file.string());
-  std::ifstream in(file);
-  std::string line;
-  std::getline(in, line);
-  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  auto read = read_private_line(file, "the store key " + file.string());
+  if (!read)
+    throw store_error(read.error().code == make_error_code(secexport::errc::file_not_private) ? errc::file_not_private
+                                                                                            : errc::store_key_missing,
+                      read.error().message);
+  const auto& line = *read;
   store_key key;
   bool ok = false;
   if (line.size() == 64) {
