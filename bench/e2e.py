@@ -11,13 +11,16 @@ and builds the release binaries if they are missing; --no-setup skips both.
     python3 bench/e2e.py upload  [--bytes 2GiB] [--runs 3]      secexport upload vs aws/boto3/rclone/JS SDK/curl
     python3 bench/e2e.py export  [--events 2700000] [--runs 3] [--baseline OLD_BINARY]
                                                                 secexport export vs requests+csv+boto3 (and an older build)
-    python3 bench/e2e.py compress [--events 2700000] [--runs 3] [--codecs none,gzip:1,zstd:1] [--write D]
+    python3 bench/e2e.py compress [--events 2700000] [--runs 3] [--codecs none,gzip:1,zstd:1]
                                                                 export with each codec: rows/s, CPU/GiB of CSV, size ratio
     python3 bench/e2e.py memory  [--sizes 500MB,5GB]            peak RSS and CPU/GB across day sizes
     python3 bench/e2e.py latency [--latency-ms 50]              throughput vs --source-concurrency
-    python3 bench/e2e.py pages   [--events 300000] [--write D]  peak RSS with 50 MB pages under --max-memory 256MiB
+    python3 bench/e2e.py pages   [--events 300000]              peak RSS with 50 MB pages under --max-memory 256MiB
     python3 bench/e2e.py profile [--events 2700000] [--keep DIR]  one export under perf record -g
-    python3 bench/e2e.py all [--runs 3] [--write docs/PERFORMANCE.md]  all of them, into the document
+    python3 bench/e2e.py all [--runs 3]                         all of them
+
+Every one but profile takes --write DOC (docs/PERFORMANCE.md): its tables replace the ones
+between that section's <!-- bench:NAME --> markers, stamped with the date and the command.
 """
 
 from __future__ import annotations
@@ -426,7 +429,6 @@ def main() -> None:
     p.add_argument("--events", type=int, default=EXPORT_EVENTS)
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--codecs", default=DEFAULT_CODECS, help="codec[:level] list, e.g. none,zstd:1,zstd:3,gzip:6")
-    p.add_argument("--write", type=Path, help="replace the compress section of this document")
     p = sub.add_parser("memory")
     p.add_argument("--sizes", default="500MB,5GB")
     p = sub.add_parser("latency")
@@ -435,14 +437,15 @@ def main() -> None:
     p.add_argument("--events", type=int, default=1_500_000)
     p = sub.add_parser("pages")
     p.add_argument("--events", type=int, default=300_000)
-    p.add_argument("--write", type=Path, help="replace the pages section of this document")
     p = sub.add_parser("profile")
     p.add_argument("--events", type=int, default=EXPORT_EVENTS)
     p.add_argument("--keep", type=Path, help="directory to keep perf.data in")
     p = sub.add_parser("all")
     p.add_argument("--runs", type=int, default=3)
-    p.add_argument("--write", type=Path)
     p.add_argument("--memory-sizes", default="500MB,5GB,20GB")
+    for name, p in sub.choices.items():
+        if name != "profile":
+            p.add_argument("--write", type=Path, help="replace this benchmark's section(s) of this document")
     ap.add_argument("--no-setup", action="store_true",
                     help="do not run tools/install-deps.sh --bench or build the release binaries first")
     a = ap.parse_args()
@@ -451,27 +454,10 @@ def main() -> None:
     for tool in (SECEXPORT, SOURCE, sink_env.SINK_RELEASE):
         if not tool.exists():  # a debug (sanitizer) build would measure the sanitizers
             sys.exit(f"{tool} is missing: cmake --preset release && cmake --build --preset release")
-    if a.what == "upload":
-        print(upload_table(bench_upload(a.bytes, a.runs)))
-    elif a.what == "export":
-        print(export_table(bench_export(a.events, a.runs, a.baseline)))
-    elif a.what == "compress":
-        table = compress_table(bench_compress(a.events, a.runs, a.codecs.split(",")))
-        print(table)
-        if a.write:
-            write_sections(a.write, {"compress": table})
-    elif a.what == "memory":
-        print(memory_table(bench_memory([parse_size(x) for x in a.sizes.split(",")])))
-    elif a.what == "latency":
-        print(latency_table(bench_latency(a.latency_ms, [int(x) for x in a.concurrency.split(",")], a.events)))
-    elif a.what == "pages":
-        table = pages_table(bench_pages(a.events))
-        print(table)
-        if a.write:
-            write_sections(a.write, {"pages": table})
-    elif a.what == "profile":
+    if a.what == "profile":
         print(profile_export(a.events, a.keep))
-    else:
+        return
+    if a.what == "all":
         sections = {
             "upload": upload_table(bench_upload(2 * GiB, a.runs)),
             "export": export_table(bench_export(EXPORT_EVENTS, a.runs)),
@@ -480,10 +466,21 @@ def main() -> None:
             "latency": latency_table(bench_latency(50, [1, 2, 4, 8, 16, 24, 32, 48], 1_500_000)),
             "pages": pages_table(bench_pages(300_000)),
         }
-        text = "\n\n".join(f"### {k}\n\n{v}" for k, v in sections.items())
-        print(text)
-        if a.write:
-            write_sections(a.write, sections)
+        print("\n\n".join(f"### {k}\n\n{v}" for k, v in sections.items()))
+    else:
+        run = {
+            "upload": lambda: upload_table(bench_upload(a.bytes, a.runs)),
+            "export": lambda: export_table(bench_export(a.events, a.runs, a.baseline)),
+            "compress": lambda: compress_table(bench_compress(a.events, a.runs, a.codecs.split(","))),
+            "memory": lambda: memory_table(bench_memory([parse_size(x) for x in a.sizes.split(",")])),
+            "latency": lambda: latency_table(bench_latency(a.latency_ms, [int(x) for x in a.concurrency.split(",")],
+                                                           a.events)),
+            "pages": lambda: pages_table(bench_pages(a.events)),
+        }
+        sections = {a.what: run[a.what]()}
+        print(sections[a.what])
+    if a.write:
+        write_sections(a.write, sections)
 
 
 def write_sections(doc: Path, sections: dict[str, str]) -> None:
