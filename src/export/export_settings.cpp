@@ -5,12 +5,17 @@
 #include "export/error.hpp"
 #include "export/object_key.hpp"
 #include "s3/addressing.hpp"
+#include "source/event_view.hpp"
 
 namespace secexport::exporter {
 
+std::uint64_t page_body_memory(const export_settings& s) noexcept {
+  return std::uint64_t{pages_for(s.source_concurrency)} * s.page_limit * page_bytes_per_event;
+}
+
 std::uint64_t source_memory(const export_settings& s) noexcept {
   if (s.source_url.empty()) return file_source_memory;
-  return std::uint64_t{pages_for(s.source_concurrency)} * s.page_limit * page_bytes_per_event;
+  return page_body_memory(s) + std::uint64_t{pages_for(s.source_concurrency)} * s.page_limit * sizeof(source::event_view);
 }
 
 result<compression> compression_of(const export_settings& s) {
@@ -60,7 +65,7 @@ result<export_request> make_export_request(const export_settings& s, bool s3_ove
     h.source.limit = s.page_limit;
     h.source.backoff = s.source_backoff;
     h.source.page_deadline = s.page_deadline;
-    h.page_memory = source_memory(s);
+    h.page_memory = page_body_memory(s);
     h.start = s.start;
     h.end = s.end;
     h.concurrency = s.source_concurrency;
@@ -71,18 +76,24 @@ result<export_request> make_export_request(const export_settings& s, bool s3_ove
     req.source_file = s.source_file;
   }
 
+  // The source's pages and the compressor come first; the part buffers get the rest, and need
+  // room for two parts (one filled while one uploads).
   const auto pages = source_memory(s);
   const auto compressor = compressor_memory(*packing);
-  if (s.parts.memory_budget <= pages + compressor)
-    return bad("--max-memory " + format_byte_size(s.parts.memory_budget) + " leaves nothing for part buffers after " +
-               format_byte_size(pages) + " for the event source's pages (--source-concurrency " +
+  auto parts = s.parts;
+  parts.memory_budget = s.parts.memory_budget > pages + compressor ? s.parts.memory_budget - pages - compressor : 0;
+  auto policy = s3::part_size_policy::make(parts);
+  if (!policy && parts.memory_budget < 2 * parts.part_size)
+    return bad("--max-memory " + format_byte_size(s.parts.memory_budget) + " leaves " +
+               (parts.memory_budget ? format_byte_size(parts.memory_budget) : std::string("nothing")) +
+               " for part buffers after " + format_byte_size(pages) + " for the event source's pages (--source-concurrency " +
                std::to_string(s.source_concurrency) + ", --page-limit " + std::to_string(s.page_limit) + ")" +
                (compressor ? " and " + format_byte_size(compressor) + " for the " + std::string(to_string(packing->codec)) +
                                  " compressor (level " + std::to_string(packing->level) + ")"
-                           : std::string()));
-  auto parts = s.parts;
-  parts.memory_budget -= pages + compressor;
-  auto policy = s3::part_size_policy::make(parts);
+                           : std::string()) +
+               ", less than two parts of --part-size " + format_byte_size(parts.part_size) +
+               "; raise --max-memory to at least " + format_byte_size(pages + compressor + 2 * parts.part_size) +
+               ", or lower --page-limit, --source-concurrency or --part-size");
   if (!policy) return policy.error();
   req.policy = *policy;
   req.upload = s3::make_upload_options(s.payload, s.checksum, s3_over_tls);

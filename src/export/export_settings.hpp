@@ -61,7 +61,13 @@ struct export_settings {
 /// request in flight) and a few more, so the slice being written never starves.
 [[nodiscard]] constexpr unsigned pages_for(unsigned source_concurrency) noexcept { return 3 * source_concurrency + 4; }
 
-/// The part of the memory budget the event source takes (page buffers).
+/// What the HTTP source's page bodies may hold together: `pages_for` pages of --page-limit
+/// events at page_bytes_per_event (http_page_source's page_memory).
+[[nodiscard]] std::uint64_t page_body_memory(const export_settings& s) noexcept;
+
+/// The part of the memory budget the event source takes: the page bodies and, for each page,
+/// the event views parsed out of its body (reserved for --page-limit events, so they never
+/// grow past that by doubling).
 [[nodiscard]] std::uint64_t source_memory(const export_settings& s) noexcept;
 
 /// The codec and level the settings ask for, resolved; exporter::errc::bad_settings for a

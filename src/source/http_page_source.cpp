@@ -45,6 +45,9 @@ http_page_source::http_page_source(net::any_io_executor network, io::http_client
   const unsigned pages = scheduler_.settings().max_pages;
   for (unsigned i = 0; i < pages; ++i) {
     pages_.push_back(std::make_unique<page>());
+    // Reserved, as the budget counts them (exporter::source_memory): pages filling up one by one
+    // would otherwise double their views up to 2x --page-limit. Touched only as parsed into.
+    pages_.back()->events.reserve(settings_.source.limit);
     free_.push_back(pages_.back().get());
   }
   for (std::size_t i = slots_.size(); i-- > 0;) free_slots_.push_back(i);
@@ -245,9 +248,11 @@ void http_page_source::release(page* p) {
     // A page that grew beyond its share of the budget gives the rest back.
     if (settings_.page_memory) {
       const auto share = std::max<std::uint64_t>(settings_.page_memory / pages_.size(), 64u << 10);
-      if (p->body.capacity() > share) {
-        p->body.shrink_to(static_cast<std::size_t>(share));
+      if (p->body.capacity() > share) p->body.shrink_to(static_cast<std::size_t>(share));
+      if (p->events.capacity() > settings_.source.limit) { // a source that sent more events than asked
+        p->events.clear();
         p->events.shrink_to_fit();
+        p->events.reserve(settings_.source.limit);
       }
       p->committed = p->body.capacity();
     }

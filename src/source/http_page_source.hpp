@@ -9,7 +9,8 @@
 // together never hold more than that many bytes: a page may be larger than its share
 // (page_memory / max_pages) while others are smaller, a page that would not fit is
 // source::errc::page_too_large (named, before its body is read), and a page buffer that grew
-// beyond its share shrinks back to it when the producer releases it.
+// beyond its share shrinks back to it when the producer releases it. Each page's event views
+// are reserved for --page-limit events (the budget counts them beside `page_memory`).
 #pragma once
 
 #include "io/http_client.hpp"

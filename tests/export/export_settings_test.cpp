@@ -3,6 +3,7 @@
 #include "export/compressing_writer.hpp"
 #include "export/error.hpp"
 #include "export/export_settings.hpp"
+#include "source/event_view.hpp"
 #include "s3/error.hpp"
 
 #include <gtest/gtest.h>
@@ -27,11 +28,15 @@ TEST(export_settings, page_buffers_come_out_of_the_memory_budget) {
   s.source_concurrency = 8;
   s.page_limit = 1000;
   EXPECT_EQ(pages_for(8), 28u);
-  EXPECT_EQ(source_memory(s), 28u * 1000u * page_bytes_per_event);
+  EXPECT_EQ(page_body_memory(s), 28u * 1000u * page_bytes_per_event);
+  // The event views of each page come on top of the bodies: a page of 50 MB that fills the
+  // bodies' share still has its views counted (they once went uncounted, up to 2x each).
+  EXPECT_EQ(source_memory(s), 28u * 1000u * (page_bytes_per_event + sizeof(source::event_view)));
   auto r = make_export_request(s, true);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->policy.settings().memory_budget, s.parts.memory_budget - source_memory(s));
   ASSERT_TRUE(r->http_source);
+  EXPECT_EQ(r->http_source->page_memory, page_body_memory(s));
   EXPECT_EQ(r->http_source->max_pages, 28u);
   EXPECT_EQ(r->http_source->concurrency, 8u);
   EXPECT_EQ(r->http_source->source.limit, 1000u);
@@ -56,10 +61,12 @@ TEST(export_settings, a_budget_the_pages_fill_is_refused_naming_the_flags) {
   for (auto flag : {"--max-memory", "--source-concurrency 64", "--page-limit 10000"})
     EXPECT_NE(r.error().message.find(flag), std::string::npos) << r.error().message;
   s = one_day();
-  s.parts.memory_budget = 36u << 20; // room for the pages (21 MB), not for two parts after them
+  s.parts.memory_budget = 36u << 20; // room for the pages (25 MB), not for two 8 MiB parts after them
   r = make_export_request(s, true);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, s3::errc::bad_part_settings);
+  EXPECT_EQ(r.error().code, errc::bad_settings);
+  for (auto says : {"--max-memory 36 MiB leaves", "less than two parts of --part-size 8 MiB", "raise --max-memory to at least"})
+    EXPECT_NE(r.error().message.find(says), std::string::npos) << r.error().message;
 }
 
 TEST(export_settings, payload_protection_and_content_type) {
