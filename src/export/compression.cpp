@@ -6,41 +6,40 @@
 
 namespace secexport::exporter {
 
-std::string_view to_string(codec c) noexcept {
-  switch (c) {
-  case codec::gzip: return "gzip";
-  case codec::zstd: return "zstd";
-  case codec::none: break;
-  }
-  return "none";
+namespace {
+
+// Everything that differs between the codecs, in one place.
+struct codec_info {
+  codec id;
+  std::string_view name, key_suffix, content_type;
+  int default_level, min_level, max_level;
+};
+
+constexpr codec_info codecs[] = {
+    {codec::none, "none", "", "text/csv; charset=utf-8", 0, 0, 0},
+    {codec::gzip, "gzip", ".gz", "application/gzip", 1, 1, 9},   // RFC 6713
+    {codec::zstd, "zstd", ".zst", "application/zstd", 1, 1, 19}, // RFC 8878
+};
+
+const codec_info& info(codec c) noexcept {
+  for (const auto& i : codecs)
+    if (i.id == c) return i;
+  return codecs[0];
 }
 
+} // namespace
+
+std::string_view to_string(codec c) noexcept { return info(c).name; }
+
 std::optional<codec> parse_codec(std::string_view text) noexcept {
-  if (text == "none") return codec::none;
-  if (text == "gzip") return codec::gzip;
-  if (text == "zstd") return codec::zstd;
+  for (const auto& i : codecs)
+    if (i.name == text) return i.id;
   return std::nullopt;
 }
 
-int default_level(codec c) noexcept {
-  switch (c) {
-  case codec::gzip: return 1;
-  case codec::zstd: return 1;
-  case codec::none: break;
-  }
-  return 0;
-}
-
-int min_level(codec c) noexcept { return c == codec::none ? 0 : 1; }
-
-int max_level(codec c) noexcept {
-  switch (c) {
-  case codec::gzip: return 9;
-  case codec::zstd: return 19;
-  case codec::none: break;
-  }
-  return 0;
-}
+int default_level(codec c) noexcept { return info(c).default_level; }
+int min_level(codec c) noexcept { return info(c).min_level; }
+int max_level(codec c) noexcept { return info(c).max_level; }
 
 result<compression> resolve(compression c) {
   if (c.codec == codec::none) {
@@ -58,22 +57,7 @@ result<compression> resolve(compression c) {
   return c;
 }
 
-std::string_view key_suffix(codec c) noexcept {
-  switch (c) {
-  case codec::gzip: return ".gz";
-  case codec::zstd: return ".zst";
-  case codec::none: break;
-  }
-  return "";
-}
-
-std::string_view content_type(codec c) noexcept {
-  switch (c) {
-  case codec::gzip: return "application/gzip"; // RFC 6713
-  case codec::zstd: return "application/zstd"; // RFC 8878
-  case codec::none: break;
-  }
-  return "text/csv; charset=utf-8";
-}
+std::string_view key_suffix(codec c) noexcept { return info(c).key_suffix; }
+std::string_view content_type(codec c) noexcept { return info(c).content_type; }
 
 } // namespace secexport::exporter
